@@ -1,0 +1,232 @@
+// The typed interfaces of every signalbox actor, in one place (the style of
+// Tenzir's actors.hpp), and the CAF type-ID block that registers every atom
+// and every type that crosses an actor boundary.
+//
+// Conventions:
+// - A request that can fail answers with a signalbox error (errors.hpp);
+//   the REST layer maps its code to an HTTP status.
+// - Domain actors publish `(notify_atom, notification_ptr)` to their group
+//   only after the change is committed (after the LMDB commit for persistent
+//   state), so no client sees a change that a crash could undo.
+// - Handlers marked "internal" are messages an actor sends itself (timers) or
+//   receives from the Asio side (process exits, GPIO edges); they are part of
+//   the interface because typed actors can only receive what they declare.
+#pragma once
+
+#include "actors/messages.hpp"
+#include "actors/notification.hpp"
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/type_id.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+// -- type IDs and atoms -------------------------------------------------------
+
+CAF_BEGIN_TYPE_ID_BLOCK(signalbox, caf::first_custom_type_id)
+
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::job_spec))
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::job_info))
+  CAF_ADD_TYPE_ID(signalbox, (std::vector<signalbox::job_info>) )
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::log_line))
+  CAF_ADD_TYPE_ID(signalbox, (std::vector<signalbox::log_line>) )
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::gpio_line_spec))
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::gpio_info))
+  CAF_ADD_TYPE_ID(signalbox, (std::vector<signalbox::gpio_info>) )
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::gpio_edge))
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::value_info))
+  CAF_ADD_TYPE_ID(signalbox, (std::vector<signalbox::value_info>) )
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::value_write))
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::value_put_result))
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::store_record))
+  CAF_ADD_TYPE_ID(signalbox, (std::vector<signalbox::store_record>) )
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::job_list_changed))
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::job_status_changed))
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::gpio_changed))
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::value_changed))
+
+  // Requests and replies.
+  CAF_ADD_ATOM(signalbox, signalbox, list_atom, "list")
+  CAF_ADD_ATOM(signalbox, signalbox, create_atom, "create")
+  CAF_ADD_ATOM(signalbox, signalbox, update_atom, "update")
+  CAF_ADD_ATOM(signalbox, signalbox, start_atom, "start")
+  CAF_ADD_ATOM(signalbox, signalbox, stop_atom, "stop")
+  CAF_ADD_ATOM(signalbox, signalbox, restart_atom, "restart")
+  CAF_ADD_ATOM(signalbox, signalbox, log_atom, "log")
+  CAF_ADD_ATOM(signalbox, signalbox, simulate_atom, "simulate")
+  CAF_ADD_ATOM(signalbox, signalbox, shutdown_atom, "shutdown")
+  CAF_ADD_ATOM(signalbox, signalbox, commit_atom, "commit")
+  CAF_ADD_ATOM(signalbox, signalbox, load_atom, "load")
+  // Group publications.
+  CAF_ADD_ATOM(signalbox, signalbox, notify_atom, "notify")
+  // Internal: timers and events from the Asio side.
+  CAF_ADD_ATOM(signalbox, signalbox, edge_atom, "edge")
+  CAF_ADD_ATOM(signalbox, signalbox, debounce_atom, "debounce")
+  CAF_ADD_ATOM(signalbox, signalbox, retire_atom, "retire")
+  CAF_ADD_ATOM(signalbox, signalbox, exited_atom, "exited")
+  CAF_ADD_ATOM(signalbox, signalbox, output_atom, "output")
+  CAF_ADD_ATOM(signalbox, signalbox, sd_notify_atom, "sdnotify")
+  CAF_ADD_ATOM(signalbox, signalbox, watchdog_atom, "watchdog")
+  CAF_ADD_ATOM(signalbox, signalbox, kill_atom, "kill")
+  CAF_ADD_ATOM(signalbox, signalbox, flush_atom, "flush")
+
+CAF_END_TYPE_ID_BLOCK(signalbox)
+
+// The envelope is shared by pointer between actors of one node and never
+// serialized as such: a cluster router forwards the event inside it.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(signalbox::notification_ptr)
+
+namespace signalbox {
+
+using caf::delete_atom;
+using caf::get_atom;
+using caf::ok_atom;
+using caf::put_atom;
+
+// -- store --------------------------------------------------------------------
+
+/// The node's LMDB environment (spawned detached: it owns the one write
+/// transaction). Writes found in its mailbox are batched into one
+/// transaction; every write is answered only after `mdb_txn_commit`
+/// succeeded. Tables: "values", "jobs", "meta".
+using store_actor = caf::typed_actor<
+  // Writes `key` = `value` into `table`; answers after the commit.
+  caf::replies_to<put_atom, std::string, std::string, std::string>::with<
+    ok_atom>,
+  // Removes `key` from `table`; answers whether it existed, after the commit.
+  caf::replies_to<delete_atom, std::string, std::string>::with<bool>,
+  // Reads all records of `table`, in key order.
+  caf::replies_to<get_atom, std::string>::with<std::vector<store_record>>,
+  // Reads one record; answers ec::not_found when absent.
+  caf::replies_to<get_atom, std::string, std::string>::with<std::string>,
+  // Commits whatever is pending and answers once it is durable.
+  caf::replies_to<flush_atom>::with<ok_atom>,
+  // Internal: commits the pending batch (sent to itself after a write).
+  caf::reacts_to<commit_atom>>;
+
+// -- jobs ---------------------------------------------------------------------
+
+/// One supervised job: a real child process, its status (0, 10-18), restart
+/// policy with back-off, sd_notify readiness and watchdog, captured output.
+using job_actor = caf::typed_actor<
+  // Answers the job's current snapshot.
+  caf::replies_to<get_atom>::with<job_info>,
+  // Starts the process if it is not running (status 11, then 10 or 14).
+  caf::replies_to<start_atom>::with<job_info>,
+  // Stops the process: SIGTERM, SIGKILL after the grace period (12, then 13).
+  caf::replies_to<stop_atom>::with<job_info>,
+  // Stops the process, then starts it again.
+  caf::replies_to<restart_atom>::with<job_info>,
+  // Replaces the job's definition; a running process is restarted.
+  caf::replies_to<update_atom, job_spec>::with<job_info>,
+  // Answers the last `n` captured output lines, oldest first.
+  caf::replies_to<log_atom, uint32_t>::with<std::vector<log_line>>,
+  // Stops the process for good and answers once it has been reaped.
+  caf::replies_to<shutdown_atom>::with<ok_atom>,
+  // Internal: the process of run `generation` ended with `wait_status`.
+  caf::reacts_to<exited_atom, uint64_t, int32_t>,
+  // Internal: a line on "stdout"/"stderr" from the process of run
+  // `generation`.
+  caf::reacts_to<output_atom, uint64_t, std::string, std::string>,
+  // Internal: an sd_notify datagram from run `generation`.
+  caf::reacts_to<sd_notify_atom, uint64_t, std::string>,
+  // Internal: the watchdog deadline of run `generation` / arm `n` passed.
+  caf::reacts_to<watchdog_atom, uint64_t, uint64_t>,
+  // Internal: the stop grace period of run `generation` ended: SIGKILL.
+  caf::reacts_to<kill_atom, uint64_t>,
+  // Internal: the restart back-off of run `generation` ended.
+  caf::reacts_to<restart_atom, uint64_t>>;
+
+/// All jobs of the node: id allocation, create/edit/remove, API-created job
+/// definitions in the store. Requests about one job are delegated to its
+/// job actor. Publishes `refresh` to the "ttm/jobs" group.
+using job_registry_actor = caf::typed_actor<
+  // Answers every job's snapshot, ordered by id.
+  caf::replies_to<list_atom>::with<std::vector<job_info>>,
+  // Answers the snapshot of job `id`; ec::not_found when unknown.
+  caf::replies_to<get_atom, uint64_t>::with<job_info>,
+  // Creates a job (ec::forbidden unless editable); answers after the commit.
+  caf::replies_to<create_atom, job_spec>::with<job_info>,
+  // Edits a job (ec::forbidden unless editable, ec::conflict for a
+  // configured job).
+  caf::replies_to<update_atom, uint64_t, job_spec>::with<job_info>,
+  // Stops and removes a job (ec::forbidden unless editable).
+  caf::replies_to<delete_atom, uint64_t>::with<ok_atom>,
+  // Starts, stops or restarts job `id`.
+  caf::replies_to<start_atom, uint64_t>::with<job_info>,
+  caf::replies_to<stop_atom, uint64_t>::with<job_info>,
+  caf::replies_to<restart_atom, uint64_t>::with<job_info>,
+  // Answers the last `n` output lines of job `id`.
+  caf::replies_to<log_atom, uint64_t, uint32_t>::with<std::vector<log_line>>,
+  // Stops every job and answers once all processes are gone.
+  caf::replies_to<shutdown_atom>::with<ok_atom>>;
+
+// -- GPIO ---------------------------------------------------------------------
+
+/// One GPIO line: backend handle, direction, value, debounce. Publishes
+/// `gpioupdate` to the "ttm/gpio" group on every value change.
+using gpio_line_actor = caf::typed_actor<
+  // Answers the line's snapshot.
+  caf::replies_to<get_atom>::with<gpio_info>,
+  // Drives an output line (ec::conflict for an input); a write of the value
+  // the line already has is not a change and publishes nothing.
+  caf::replies_to<put_atom, int32_t>::with<gpio_info>,
+  // Simulated backend only (ec::forbidden otherwise): drives an input line
+  // as if the pin changed; the change travels the real edge-event path.
+  caf::replies_to<simulate_atom, int32_t>::with<gpio_info>,
+  // Internal: an edge read from the line's event fd.
+  caf::reacts_to<edge_atom, gpio_edge>,
+  // Internal: the debounce period of edge number `n` ended.
+  caf::reacts_to<debounce_atom, uint64_t>>;
+
+/// The node's GPIO lines by name; requests about one line are delegated.
+using gpio_registry_actor = caf::typed_actor<
+  // Answers every line's snapshot, in configuration order.
+  caf::replies_to<list_atom>::with<std::vector<gpio_info>>,
+  // Answers line `name`'s snapshot; ec::not_found when unknown.
+  caf::replies_to<get_atom, std::string>::with<gpio_info>,
+  // Drives output line `name`.
+  caf::replies_to<put_atom, std::string, int32_t>::with<gpio_info>,
+  // Drives simulated input line `name`.
+  caf::replies_to<simulate_atom, std::string, int32_t>::with<gpio_info>>;
+
+// -- shared values ------------------------------------------------------------
+
+/// One shared-value key: its value, persistent/notify flags and provider.
+/// Publishes `dbchange` to the "ttm/values" group (unless notify is false).
+using shared_value_actor = caf::typed_actor<
+  // Answers the value; ec::not_found while the key is absent.
+  caf::replies_to<get_atom>::with<value_info>,
+  // Writes the value; answers after the commit (persistent values).
+  caf::replies_to<put_atom, value_write>::with<value_put_result>,
+  // Removes the value; answers after the commit; ec::not_found when absent.
+  caf::replies_to<delete_atom>::with<ok_atom>>;
+
+/// The node's shared values: key -> shared_value actor, spawning a key actor
+/// on the first write and retiring it once the key is removed and idle.
+using value_registry_actor = caf::typed_actor<
+  // Answers every present value, in key order.
+  caf::replies_to<list_atom>::with<std::vector<value_info>>,
+  // Answers value `key`; ec::not_found when unknown.
+  caf::replies_to<get_atom, std::string>::with<value_info>,
+  // Writes value `key` (validated against the configured limits).
+  caf::replies_to<put_atom, std::string, value_write>::with<value_put_result>,
+  // Removes value `key`; ec::not_found when unknown.
+  caf::replies_to<delete_atom, std::string>::with<ok_atom>,
+  // Internal: key actor `key` has handled `n` requests and holds no value.
+  caf::reacts_to<retire_atom, std::string, uint64_t>>;
+
+// -- group names --------------------------------------------------------------
+
+/// The local groups domain actors publish to; sessions join them.
+namespace groups {
+constexpr const char* jobs = "ttm/jobs";
+constexpr const char* gpio = "ttm/gpio";
+constexpr const char* values = "ttm/values";
+} // namespace groups
+
+} // namespace signalbox

@@ -1,0 +1,404 @@
+#include "config/options.hpp"
+
+#include "actors/errors.hpp"
+#include "actors/interfaces.hpp"
+#include "config/default_conf.hpp"
+
+#include <caf/config_option_adder.hpp>
+#include <caf/config_value.hpp>
+#include <caf/dictionary.hpp>
+#include <caf/settings.hpp>
+
+#include <cstring>
+#include <limits>
+#include <sstream>
+
+namespace signalbox {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+caf::timespan to_timespan(milliseconds x) {
+  return duration_cast<caf::timespan>(x);
+}
+
+milliseconds to_ms(caf::timespan x) {
+  return duration_cast<milliseconds>(x);
+}
+
+caf::error config_error(std::string text) {
+  return make_error(ec::invalid_argument, std::move(text));
+}
+
+/// The list at `path`, nullptr when absent; an error when not a list.
+caf::expected<const caf::config_value::list*>
+find_list(const caf::settings& content, const char* path) {
+  auto value = caf::get_if(&content, path);
+  if (value == nullptr)
+    return static_cast<const caf::config_value::list*>(nullptr);
+  if (auto lst = caf::get_if<caf::config_value::list>(value))
+    return lst;
+  return config_error(std::string{path} + " must be a list");
+}
+
+// -- reading list entries ----------------------------------------------------
+
+/// Reads the fields of one dictionary entry of a list option, reporting the
+/// first problem as "<where>: <what>".
+class entry_reader {
+public:
+  entry_reader(std::string where, const caf::config_value::dictionary& dict)
+    : where_(std::move(where)), dict_(dict) {}
+
+  const caf::config_value* find(const char* key) const {
+    auto i = dict_.find(key);
+    return i == dict_.end() ? nullptr : &i->second;
+  }
+
+  void string(const char* key, std::string& out, bool required = false) {
+    if (auto v = find(key)) {
+      if (auto str = caf::get_if<std::string>(v))
+        out = *str;
+      else if (auto atm = caf::get_if<caf::atom_value>(v))
+        out = caf::to_string(*atm);
+      else
+        fail(key, "must be a string");
+    } else if (required) {
+      fail(key, "is required");
+    }
+  }
+
+  void boolean(const char* key, bool& out) {
+    if (auto v = find(key)) {
+      if (auto b = caf::get_if<bool>(v))
+        out = *b;
+      else
+        fail(key, "must be true or false");
+    }
+  }
+
+  template <class Int>
+  void integer(const char* key, Int& out) {
+    if (auto v = find(key)) {
+      auto i = caf::get_if<int64_t>(v);
+      if (i == nullptr) {
+        fail(key, "must be an integer");
+      } else if (*i < static_cast<int64_t>(std::numeric_limits<Int>::min())
+                 || static_cast<uint64_t>(*i)
+                      > static_cast<uint64_t>(
+                        std::numeric_limits<Int>::max())) {
+        fail(key, "is out of range");
+      } else {
+        out = static_cast<Int>(*i);
+      }
+    }
+  }
+
+  void string_list(const char* key, std::vector<std::string>& out) {
+    auto v = find(key);
+    if (v == nullptr)
+      return;
+    if (auto str = caf::get_if<std::string>(v)) {
+      // A single string is a shell command line.
+      out = {"/bin/sh", "-c", *str};
+      return;
+    }
+    auto lst = caf::get_if<caf::config_value::list>(v);
+    if (lst == nullptr) {
+      fail(key, "must be a list of strings or a string");
+      return;
+    }
+    out.clear();
+    for (auto& x : *lst) {
+      if (auto str = caf::get_if<std::string>(&x))
+        out.push_back(*str);
+      else
+        fail(key, "must be a list of strings");
+    }
+  }
+
+  void string_map(const char* key, std::map<std::string, std::string>& out) {
+    auto v = find(key);
+    if (v == nullptr)
+      return;
+    auto dict = caf::get_if<caf::config_value::dictionary>(v);
+    if (dict == nullptr) {
+      fail(key, "must be a dictionary of strings");
+      return;
+    }
+    for (auto& [k, x] : *dict) {
+      if (auto str = caf::get_if<std::string>(&x))
+        out[k] = *str;
+      else if (auto i = caf::get_if<int64_t>(&x))
+        out[k] = std::to_string(*i);
+      else
+        fail(key, "must be a dictionary of strings");
+    }
+  }
+
+  /// Reports keys this reader does not know (typos should not pass silently).
+  void reject_unknown(std::initializer_list<const char*> known) {
+    for (auto& kvp : dict_) {
+      bool ok = false;
+      for (auto k : known)
+        if (kvp.first == k)
+          ok = true;
+      if (!ok)
+        fail(kvp.first.c_str(), "is not a known setting");
+    }
+  }
+
+  void fail(const char* key, const char* what) {
+    if (error_.empty())
+      error_ = where_ + "." + key + " " + what;
+  }
+
+  void fail(const std::string& text) {
+    if (error_.empty())
+      error_ = where_ + ": " + text;
+  }
+
+  const std::string& error() const { return error_; }
+
+private:
+  std::string where_;
+  const caf::config_value::dictionary& dict_;
+  std::string error_;
+};
+
+caf::error read_jobs(const caf::settings& content, job_options& out) {
+  auto found = find_list(content, "jobs.definitions");
+  if (!found)
+    return found.error();
+  auto lst = *found;
+  if (lst == nullptr)
+    return caf::none;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < lst->size(); ++i) {
+    auto where = "jobs.definitions[" + std::to_string(i) + "]";
+    auto dict = caf::get_if<caf::config_value::dictionary>(&(*lst)[i]);
+    if (dict == nullptr)
+      return config_error(where + " must be a dictionary");
+    entry_reader r{where, *dict};
+    job_spec spec;
+    std::string restart = "no";
+    r.string("name", spec.name, true);
+    r.string_list("command", spec.command);
+    r.string("restart", restart);
+    r.integer("watchdog-sec", spec.watchdog_sec);
+    r.boolean("notify", spec.notify);
+    r.boolean("autostart", spec.autostart);
+    r.string_map("env", spec.env);
+    r.string("cwd", spec.cwd);
+    r.reject_unknown({"name", "command", "restart", "watchdog-sec", "notify",
+                      "autostart", "env", "cwd"});
+    if (spec.command.empty())
+      r.fail("command", "must be a non-empty list of strings");
+    if (!from_string(restart, spec.restart))
+      r.fail("restart", "must be \"no\", \"on-failure\" or \"always\"");
+    for (auto& n : names)
+      if (!spec.name.empty() && n == spec.name)
+        r.fail("name", "is used by another job");
+    if (!r.error().empty())
+      return config_error(r.error());
+    names.push_back(spec.name);
+    out.definitions.push_back(std::move(spec));
+  }
+  return caf::none;
+}
+
+caf::error read_gpio_lines(const caf::settings& content, gpio_options& out) {
+  auto found = find_list(content, "gpio.lines");
+  if (!found)
+    return found.error();
+  auto lst = *found;
+  if (lst == nullptr)
+    return caf::none;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < lst->size(); ++i) {
+    auto where = "gpio.lines[" + std::to_string(i) + "]";
+    auto dict = caf::get_if<caf::config_value::dictionary>(&(*lst)[i]);
+    if (dict == nullptr)
+      return config_error(where + " must be a dictionary");
+    entry_reader r{where, *dict};
+    gpio_line_spec spec;
+    std::string direction = "input";
+    r.string("name", spec.name, true);
+    r.string("direction", direction);
+    r.boolean("active-low", spec.active_low);
+    r.string("chip", spec.chip);
+    r.integer("offset", spec.offset);
+    r.string("line", spec.line);
+    r.string("bias", spec.bias);
+    r.integer("debounce-ms", spec.debounce_ms);
+    r.integer("initial", spec.initial);
+    r.reject_unknown({"name", "direction", "active-low", "chip", "offset",
+                      "line", "bias", "debounce-ms", "initial"});
+    if (!from_string(direction, spec.direction))
+      r.fail("direction", "must be \"input\" or \"output\"");
+    if (spec.bias != "" && spec.bias != "pull-up" && spec.bias != "pull-down"
+        && spec.bias != "disable")
+      r.fail("bias", "must be \"pull-up\", \"pull-down\" or \"disable\"");
+    if (spec.initial != 0 && spec.initial != 1)
+      r.fail("initial", "must be 0 or 1");
+    if (spec.offset >= 0 && spec.chip.empty())
+      r.fail("offset", "needs a chip");
+    for (auto& n : names)
+      if (n == spec.name)
+        r.fail("name", "is used by another line");
+    if (!r.error().empty())
+      return config_error(r.error());
+    names.push_back(spec.name);
+    out.lines.push_back(std::move(spec));
+  }
+  return caf::none;
+}
+
+bool has_config_file_arg(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], "--config-file=", 14) == 0)
+      return true;
+  return false;
+}
+
+} // namespace
+
+node_config::node_config() {
+  add_message_types<caf::id_block::signalbox>();
+  auto& d = defaults_;
+  net_address_ = d.net.address;
+  net_threads_ = d.net.threads;
+  max_header_bytes_ = d.net.max_header_bytes;
+  max_body_bytes_ = d.net.max_body_bytes;
+  max_frame_bytes_ = d.net.max_frame_bytes;
+  max_queue_bytes_ = d.net.max_queue_bytes;
+  max_queue_frames_ = d.net.max_queue_frames;
+  max_connections_ = d.net.max_connections;
+  http_idle_timeout_ = to_timespan(d.net.http_idle_timeout);
+  request_timeout_ = to_timespan(d.net.request_timeout);
+  close_timeout_ = to_timespan(d.net.close_timeout);
+  ttm_port_ = d.ttm.port;
+  ttm_jobs_editable_ = d.ttm.jobs_editable;
+  stop_grace_ = to_timespan(d.jobs.stop_grace);
+  restart_delay_ = to_timespan(d.jobs.restart_delay);
+  restart_delay_max_ = to_timespan(d.jobs.restart_delay_max);
+  stable_after_ = to_timespan(d.jobs.stable_after);
+  log_lines_ = d.jobs.log_lines;
+  max_line_bytes_ = d.jobs.max_line_bytes;
+  gpio_backend_ = d.gpio.backend;
+  gpio_consumer_ = d.gpio.consumer;
+  max_key_bytes_ = d.values.max_key_bytes;
+  max_value_bytes_ = d.values.max_value_bytes;
+  max_keys_ = d.values.max_keys;
+  store_directory_ = d.store.directory;
+  store_map_size_ = d.store.map_size;
+  store_sync_ = d.store.sync;
+  opt_group{custom_options_, "net"}
+    .add(net_address_, "address", "address every listener binds")
+    .add(net_threads_, "threads", "threads running the network io_context")
+    .add(max_header_bytes_, "max-header-bytes",
+         "largest HTTP request line plus headers (431 beyond)")
+    .add(max_body_bytes_, "max-body-bytes",
+         "largest HTTP request body (413 beyond)")
+    .add(max_frame_bytes_, "max-frame-bytes",
+         "largest incoming WebSocket message (close 1009 beyond)")
+    .add(max_queue_bytes_, "max-queue-bytes",
+         "outbound bytes queued per connection before it is closed as a "
+         "slow consumer (1008)")
+    .add(max_queue_frames_, "max-queue-frames",
+         "outbound frames queued per connection before it is closed as a "
+         "slow consumer (1008)")
+    .add(max_connections_, "max-connections",
+         "open connections per listener; more are refused")
+    .add(http_idle_timeout_, "http-idle-timeout",
+         "idle time after which an HTTP connection is closed")
+    .add(request_timeout_, "request-timeout",
+         "time a REST request may wait for the actors (503 beyond)")
+    .add(close_timeout_, "close-timeout",
+         "time a WebSocket close handshake may take");
+  opt_group{custom_options_, "ttm"}
+    .add(ttm_port_, "port", "ttmnotify WebSocket and REST port (0: ephemeral)")
+    .add(ttm_api_token_, "api-token",
+         "bearer token required by mutating REST requests (empty: none)")
+    .add(ttm_jobs_editable_, "jobs-editable",
+         "allow creating, editing and removing jobs through REST");
+  opt_group{custom_options_, "jobs"}
+    .add(stop_grace_, "stop-grace", "time between SIGTERM and SIGKILL")
+    .add(restart_delay_, "restart-delay", "first restart back-off")
+    .add(restart_delay_max_, "restart-delay-max", "longest restart back-off")
+    .add(stable_after_, "stable-after",
+         "a run this long resets the restart back-off")
+    .add(log_lines_, "log-lines", "output lines kept per job")
+    .add(max_line_bytes_, "max-line-bytes", "longer output lines are cut");
+  opt_group{custom_options_, "gpio"}
+    .add(gpio_backend_, "backend", "\"simulated\" or \"gpiod\"")
+    .add(gpio_consumer_, "consumer", "consumer label of requested lines");
+  opt_group{custom_options_, "values"}
+    .add(max_key_bytes_, "max-key-bytes", "longest shared-value key")
+    .add(max_value_bytes_, "max-value-bytes", "longest shared value")
+    .add(max_keys_, "max-keys", "most shared values");
+  opt_group{custom_options_, "store"}
+    .add(store_directory_, "directory", "data directory (LMDB environment)")
+    .add(store_map_size_, "map-size", "initial LMDB map size in bytes")
+    .add(store_sync_, "sync", "fsync every commit");
+}
+
+caf::error node_config::parse_args(int argc, char** argv) {
+  if (has_config_file_arg(argc, argv))
+    return parse(argc, argv);
+  std::istringstream embedded{default_config_text};
+  return parse(argc, argv, embedded);
+}
+
+bool node_config::help_requested() const {
+  return cli_helptext_printed;
+}
+
+caf::expected<node_options> node_config::read_node_options() const {
+  node_options x;
+  x.net.address = net_address_;
+  x.net.threads = net_threads_ == 0 ? 1 : net_threads_;
+  x.net.max_header_bytes = max_header_bytes_;
+  x.net.max_body_bytes = max_body_bytes_;
+  x.net.max_frame_bytes = max_frame_bytes_;
+  x.net.max_queue_bytes = max_queue_bytes_;
+  x.net.max_queue_frames = max_queue_frames_;
+  x.net.max_connections = max_connections_;
+  x.net.http_idle_timeout = to_ms(http_idle_timeout_);
+  x.net.request_timeout = to_ms(request_timeout_);
+  x.net.close_timeout = to_ms(close_timeout_);
+  x.ttm.port = ttm_port_;
+  x.ttm.api_token = ttm_api_token_;
+  x.ttm.jobs_editable = ttm_jobs_editable_;
+  x.jobs.stop_grace = to_ms(stop_grace_);
+  x.jobs.restart_delay = to_ms(restart_delay_);
+  x.jobs.restart_delay_max = to_ms(restart_delay_max_);
+  x.jobs.stable_after = to_ms(stable_after_);
+  x.jobs.log_lines = log_lines_;
+  x.jobs.max_line_bytes = max_line_bytes_;
+  x.jobs.editable = ttm_jobs_editable_;
+  x.gpio.backend = gpio_backend_;
+  x.gpio.consumer = gpio_consumer_;
+  x.values.max_key_bytes = max_key_bytes_;
+  x.values.max_value_bytes = max_value_bytes_;
+  x.values.max_keys = max_keys_;
+  x.store.directory = store_directory_;
+  x.store.map_size = store_map_size_;
+  x.store.sync = store_sync_;
+  if (x.gpio.backend != "simulated" && x.gpio.backend != "gpiod")
+    return config_error("gpio.backend must be \"simulated\" or \"gpiod\"");
+  if (x.store.directory.empty())
+    return config_error("store.directory must not be empty");
+  if (x.net.max_queue_bytes == 0 || x.net.max_queue_frames == 0)
+    return config_error("net.max-queue-bytes and net.max-queue-frames must "
+                        "be positive");
+  if (auto err = read_jobs(content, x.jobs))
+    return err;
+  if (auto err = read_gpio_lines(content, x.gpio))
+    return err;
+  return x;
+}
+
+} // namespace signalbox

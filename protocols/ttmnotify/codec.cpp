@@ -1,0 +1,88 @@
+#include "protocols/ttmnotify/codec.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace signalbox::ttmnotify {
+
+namespace {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_string(json_writer& w, const std::string& str) {
+  w.String(str.data(), static_cast<rapidjson::SizeType>(str.size()));
+}
+
+void encode_event(json_writer& w, const job_list_changed& x) {
+  w.Key("cmd");
+  w.String("refresh");
+  w.Key("reason");
+  w.String(x.added ? "newjob" : "jobremoved");
+  w.Key("jobid");
+  w.Uint64(x.job_id);
+}
+
+void encode_event(json_writer& w, const job_status_changed& x) {
+  w.Key("cmd");
+  w.String("updatejob");
+  w.Key("jobid");
+  w.Uint64(x.job_id);
+  w.Key("status");
+  w.Int(static_cast<int>(x.status));
+}
+
+void encode_event(json_writer& w, const gpio_changed& x) {
+  w.Key("cmd");
+  w.String("gpioupdate");
+  w.Key("gpio");
+  write_string(w, x.name);
+  w.Key("value");
+  w.Int(x.value);
+}
+
+void encode_event(json_writer& w, const value_changed& x) {
+  w.Key("cmd");
+  w.String("dbchange");
+  w.Key("key");
+  write_string(w, x.key);
+  w.Key("value");
+  if (x.reason == value_change::removed)
+    w.String("");
+  else
+    write_string(w, x.value);
+  w.Key("reason");
+  w.String(to_string(x.reason));
+}
+
+} // namespace
+
+std::string encode(const domain_event& event) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  std::visit([&](const auto& x) { encode_event(w, x); }, event);
+  w.EndObject();
+  return std::string{buf.GetString(), buf.GetSize()};
+}
+
+negotiation negotiate(const std::string& offered) {
+  bool any = false;
+  size_t pos = 0;
+  while (pos <= offered.size()) {
+    auto end = offered.find(',', pos);
+    if (end == std::string::npos)
+      end = offered.size();
+    auto first = offered.find_first_not_of(" \t", pos);
+    auto last = offered.find_last_not_of(" \t", end == 0 ? 0 : end - 1);
+    if (first != std::string::npos && first < end && last != std::string::npos
+        && last >= first) {
+      any = true;
+      if (offered.compare(first, last - first + 1, subprotocol) == 0)
+        return negotiation::selected;
+    }
+    pos = end + 1;
+  }
+  return any ? negotiation::rejected : negotiation::none;
+}
+
+} // namespace signalbox::ttmnotify
