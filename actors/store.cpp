@@ -1,0 +1,200 @@
+#include "actors/store.hpp"
+
+#include <exception>
+#include <utility>
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/result.hpp>
+#include <caf/spawn_options.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/errors.hpp"
+
+namespace signalbox {
+
+namespace {
+
+using self_pointer = store_actor::stateful_pointer<store_state>;
+
+caf::expected<lmdb::table> table_of(const lmdb::env& env,
+                                    const std::string& name) {
+  if (auto t = env.find_table(name))
+    return *t;
+  return make_error(ec::invalid_argument, "unknown store table '" + name + "'");
+}
+
+// LMDB rejects empty keys and keys longer than its limit; checking here
+// answers the one bad request instead of failing its whole batch.
+caf::error check_key(const lmdb::env& env, const std::string& key) {
+  if (key.empty())
+    return make_error(ec::invalid_argument, "a store key must not be empty");
+  if (key.size() > env.max_key_size())
+    return make_error(ec::invalid_argument,
+                      "a store key of " + std::to_string(key.size()) +
+                          " bytes is longer than the limit of " +
+                          std::to_string(env.max_key_size()) + " bytes");
+  return {};
+}
+
+// Adds a write to the batch; the first write of a batch schedules its commit
+// behind every message that is already in the mailbox.
+void enqueue(self_pointer self, pending_write write) {
+  auto& st = self->state;
+  st.batch.push_back(std::move(write));
+  if (!st.commit_scheduled) {
+    st.commit_scheduled = true;
+    self->send(caf::actor_cast<store_actor>(self), commit_atom_v);
+  }
+}
+
+} // namespace
+
+const std::vector<std::string>& store_tables() {
+  static const std::vector<std::string> tables{"values", "jobs", "meta"};
+  return tables;
+}
+
+caf::expected<std::shared_ptr<lmdb::env>>
+open_store_env(const store_options& opts) {
+  try {
+    return lmdb::env::open(opts, store_tables());
+  } catch (const std::exception& e) {
+    return make_error(ec::storage_failure, e.what());
+  }
+}
+
+caf::expected<store_actor> spawn_store(caf::actor_system& sys,
+                                       const store_options& opts) {
+  auto env = open_store_env(opts);
+  if (!env)
+    return env.error();
+  return sys.spawn<caf::detached>(store_behavior, std::move(*env));
+}
+
+store_state::~store_state() {
+  if (env)
+    commit();
+}
+
+caf::error store_state::commit() {
+  if (batch.empty())
+    return {};
+  // Taken out first: whatever happens, these writes are answered now and a
+  // new batch starts empty.
+  auto writes = std::move(batch);
+  batch.clear();
+  try {
+    // env::write replays this function from the start after growing a full
+    // map, so every answer is (re)decided inside the transaction that
+    // commits.
+    env->write([&](lmdb::txn& t) {
+      for (auto& w : writes) {
+        if (w.value)
+          t.put(w.table, w.key, *w.value);
+        else
+          w.existed = t.del(w.table, w.key);
+      }
+    });
+  } catch (const std::exception& e) {
+    auto err = make_error(ec::storage_failure, e.what());
+    for (auto& w : writes)
+      std::visit([&](auto& rp) { rp.deliver(err); }, w.reply);
+    return err;
+  }
+  for (auto& w : writes) {
+    if (auto* rp = std::get_if<caf::typed_response_promise<ok_atom>>(&w.reply))
+      rp->deliver(caf::ok_atom_v);
+    else
+      std::get<caf::typed_response_promise<bool>>(w.reply).deliver(w.existed);
+  }
+  return {};
+}
+
+store_actor::behavior_type
+store_behavior(store_actor::stateful_pointer<store_state> self,
+               std::shared_ptr<lmdb::env> env) {
+  self->state.env = std::move(env);
+  return {
+      [self](put_atom, const std::string& table, std::string& key,
+             std::string& value) -> caf::result<ok_atom> {
+        auto& env = *self->state.env;
+        auto t = table_of(env, table);
+        if (!t)
+          return t.error();
+        if (auto err = check_key(env, key))
+          return err;
+        auto rp = self->make_response_promise<ok_atom>();
+        enqueue(self, pending_write{*t, std::move(key), std::move(value), rp});
+        return rp;
+      },
+      [self](delete_atom, const std::string& table,
+             std::string& key) -> caf::result<bool> {
+        auto& env = *self->state.env;
+        auto t = table_of(env, table);
+        if (!t)
+          return t.error();
+        if (auto err = check_key(env, key))
+          return err;
+        auto rp = self->make_response_promise<bool>();
+        enqueue(self, pending_write{*t, std::move(key), std::nullopt, rp});
+        return rp;
+      },
+      [self](get_atom, const std::string& table)
+          -> caf::result<std::vector<store_record>> {
+        auto t = table_of(*self->state.env, table);
+        if (!t)
+          return t.error();
+        // Read-your-writes: pending writes are committed (and answered) first.
+        self->state.commit();
+        try {
+          std::vector<store_record> records;
+          auto txn = self->state.env->begin_read();
+          txn.scan(*t, [&](std::string_view key, std::string_view value) {
+            records.push_back(
+                store_record{std::string{key}, std::string{value}});
+          });
+          return records;
+        } catch (const std::exception& e) {
+          return make_error(ec::storage_failure, e.what());
+        }
+      },
+      [self](get_atom, const std::string& table,
+             const std::string& key) -> caf::result<std::string> {
+        auto t = table_of(*self->state.env, table);
+        if (!t)
+          return t.error();
+        if (auto err = check_key(*self->state.env, key))
+          return err;
+        self->state.commit();
+        try {
+          auto value = self->state.env->begin_read().get(*t, key);
+          if (!value)
+            return make_error(ec::not_found, "no key '" + key +
+                                                 "' in store table '" + table +
+                                                 "'");
+          return std::move(*value);
+        } catch (const std::exception& e) {
+          return make_error(ec::storage_failure, e.what());
+        }
+      },
+      [self](flush_atom) -> caf::result<ok_atom> {
+        if (auto err = self->state.commit())
+          return err;
+        // A no-op when every commit already synced; needed without sync.
+        try {
+          self->state.env->sync();
+        } catch (const std::exception& e) {
+          return make_error(ec::storage_failure, e.what());
+        }
+        return caf::ok_atom_v;
+      },
+      [self](commit_atom) {
+        self->state.commit_scheduled = false;
+        self->state.commit();
+      },
+  };
+}
+
+} // namespace signalbox

@@ -1,0 +1,92 @@
+// The node's persistence: the `store` actor (interfaces.hpp) over one LMDB
+// environment with the tables "values", "jobs" and "meta".
+//
+// Group commit: a write (put or delete) is not applied when it arrives; it
+// joins the pending batch, and the first write of a batch sends the actor a
+// `commit_atom`, which lands behind every message already in the mailbox.
+// When the commit_atom is handled, all writes of the batch are applied in ONE
+// write transaction, committed, and only then answered. If the map is full,
+// the transaction is aborted, the map doubled and the batch replayed from
+// its list. If the commit fails, every write of the batch is answered with
+// ec::storage_failure: nothing was acknowledged, so nothing acknowledged is
+// lost. The write transaction begins and ends inside one handler, so it never
+// spans messages (LMDB ties it to the OS thread).
+//
+// Reads commit the pending batch first (and so answer those writes first),
+// then read in a read-only transaction: a reader sees its own earlier writes
+// and never sees data that is not yet durable.
+//
+// The actor runs detached because a commit blocks in fsync.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/interfaces.hpp"
+#include "config/options.hpp"
+#include "store/lmdb.hpp"
+
+namespace signalbox {
+
+/// The tables of the node's store, created when it is opened.
+const std::vector<std::string>& store_tables();
+
+/// Opens the node's LMDB environment with the store's tables. A directory
+/// that cannot be created, a store in use by another process, or a corrupt
+/// environment is ec::storage_failure with a text naming the directory and
+/// the cause.
+caf::expected<std::shared_ptr<lmdb::env>>
+open_store_env(const store_options& opts);
+
+/// Opens the environment (a failure is a start-up error, see
+/// open_store_env), then spawns the store actor detached.
+caf::expected<store_actor> spawn_store(caf::actor_system& sys,
+                                       const store_options& opts);
+
+/// A write of the pending batch, kept until its commit: the list a batch is
+/// replayed from after the map grew.
+struct pending_write {
+  lmdb::table table = 0;
+  std::string key;
+  std::optional<std::string> value; // nullopt: remove the key
+  std::variant<caf::typed_response_promise<ok_atom>,
+               caf::typed_response_promise<bool>>
+      reply;
+  bool existed = false; // a removal's answer, decided inside the transaction
+};
+
+/// The state of the store actor.
+struct store_state {
+  std::shared_ptr<lmdb::env> env;
+  std::vector<pending_write> batch;
+  bool commit_scheduled = false; // a commit_atom is in the mailbox
+
+  static inline const char* name = "signalbox.store";
+
+  store_state() = default;
+  store_state(const store_state&) = delete;
+  store_state& operator=(const store_state&) = delete;
+
+  /// Commits the pending batch on actor exit, before the environment closes.
+  ~store_state();
+
+  /// Applies and commits the pending batch in one write transaction, then
+  /// answers each of its writes; on failure answers each with the error,
+  /// which is also returned. No effect (and no error) for an empty batch.
+  caf::error commit();
+};
+
+/// The store's behavior over an open environment. spawn_store runs it
+/// detached; the deterministic tests spawn it on the test scheduler.
+store_actor::behavior_type
+store_behavior(store_actor::stateful_pointer<store_state> self,
+               std::shared_ptr<lmdb::env> env);
+
+} // namespace signalbox

@@ -1,0 +1,162 @@
+// A small RAII wrapper over LMDB's C API (<lmdb.h>): one environment with
+// named tables, read-only and write transactions, and write transactions
+// that grow the map when it is full. Every failure is an lmdb::error whose
+// text names the environment's directory and LMDB's own explanation, so that
+// the node can print it as it is.
+//
+// Thread rules (LMDB's): the environment is opened with MDB_NOTLS, so read
+// transactions are not tied to a thread; a write transaction must begin and
+// end on the same OS thread, and only one may be open in the process.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <lmdb.h>
+
+#include "config/options.hpp"
+
+namespace signalbox::lmdb {
+
+/// An LMDB (or file system) failure. `code()` is LMDB's return code (an
+/// MDB_* constant or an errno value).
+class error : public std::runtime_error {
+public:
+  error(int code, const std::string& text)
+      : std::runtime_error(text), code_(code) {}
+
+  int code() const noexcept { return code_; }
+
+private:
+  int code_;
+};
+
+/// A named database of an environment.
+using table = MDB_dbi;
+
+/// Counters of an environment since it was opened, for tests and metrics.
+struct env_stats {
+  uint64_t write_commits = 0; // successful write-transaction commits
+  uint64_t map_resizes = 0;   // times the map was grown after MDB_MAP_FULL
+};
+
+class txn;
+
+/// One LMDB environment in its own directory. It holds an exclusive lock on
+/// the directory (the file "signalbox.lock") for its lifetime, so that a
+/// second node, or a second open in this process (which LMDB forbids), fails
+/// with a clear error instead of corrupting the store.
+class env {
+public:
+  /// Opens (creating if needed) the environment in `opts.directory` with the
+  /// named `tables`, each created if missing. Throws lmdb::error.
+  static std::shared_ptr<env> open(const store_options& opts,
+                                   const std::vector<std::string>& tables);
+
+  ~env();
+  env(const env&) = delete;
+  env& operator=(const env&) = delete;
+
+  /// The directory of the environment.
+  const std::string& path() const { return path_; }
+
+  /// The handle of table `name`, or nullopt when it was not opened.
+  std::optional<table> find_table(std::string_view name) const;
+
+  /// Begins a read-only transaction.
+  txn begin_read();
+
+  /// Begins a write transaction; it must end on the calling thread.
+  txn begin_write();
+
+  /// Runs `fn` in a new write transaction and commits it. When the map is
+  /// full (in `fn` or at the commit), the transaction is aborted, the map
+  /// doubled and `fn` run again from the start in a fresh transaction: `fn`
+  /// must therefore produce its effects only through the transaction (or
+  /// overwrite them on every run). Throws lmdb::error for any other failure,
+  /// and when the map cannot grow any further.
+  void write(const std::function<void(txn&)>& fn);
+
+  /// The current size of the map in bytes.
+  uint64_t map_size() const;
+
+  /// Doubles the map. No transaction may be open in the process.
+  void grow_map();
+
+  /// Flushes the data to disk (mdb_env_sync with force): needed for
+  /// durability when the environment was opened without sync.
+  void sync();
+
+  /// The longest key LMDB accepts (keys must also be non-empty).
+  size_t max_key_size() const;
+
+  /// A snapshot of the counters.
+  env_stats stats() const;
+
+private:
+  friend class txn;
+
+  env() = default;
+
+  // Throws an lmdb::error for `rc` != 0 that says what failed and where.
+  void check(int rc, const char* operation) const;
+
+  MDB_env* handle_ = nullptr;
+  int lock_fd_ = -1;
+  std::string path_;
+  std::map<std::string, table, std::less<>> tables_;
+  std::atomic<uint64_t> write_commits_{0};
+  std::atomic<uint64_t> map_resizes_{0};
+};
+
+/// A read-only or write transaction. Destroying it without commit aborts it.
+class txn {
+public:
+  txn(txn&& other) noexcept;
+  txn& operator=(txn&& other) noexcept;
+  ~txn();
+
+  /// The value of `key` in table `t`, or nullopt when absent.
+  std::optional<std::string> get(table t, std::string_view key) const;
+
+  /// Writes `key` = `value` into table `t` (write transactions only).
+  void put(table t, std::string_view key, std::string_view value);
+
+  /// Removes `key` from table `t`; answers whether it existed.
+  bool del(table t, std::string_view key);
+
+  /// Calls `fn(key, value)` for every record of table `t`, in key order. The
+  /// views are valid only during the call.
+  void
+  scan(table t,
+       const std::function<void(std::string_view, std::string_view)>& fn) const;
+
+  /// Commits; the transaction is over whether or not this throws.
+  void commit();
+
+  /// Aborts; no effect when already over.
+  void abort() noexcept;
+
+  /// True until commit or abort.
+  bool active() const { return handle_ != nullptr; }
+
+private:
+  friend class env;
+
+  txn(env& owner, MDB_txn* handle, bool write)
+      : env_(&owner), handle_(handle), write_(write) {}
+
+  env* env_;
+  MDB_txn* handle_;
+  bool write_;
+};
+
+} // namespace signalbox::lmdb
