@@ -74,8 +74,8 @@ negotiation negotiate(const std::string& offered) {
       end = offered.size();
     auto first = offered.find_first_not_of(" \t", pos);
     auto last = offered.find_last_not_of(" \t", end == 0 ? 0 : end - 1);
-    if (first != std::string::npos && first < end && last != std::string::npos
-        && last >= first) {
+    if (first != std::string::npos && first < end &&
+        last != std::string::npos && last >= first) {
       any = true;
       if (offered.compare(first, last - first + 1, subprotocol) == 0)
         return negotiation::selected;

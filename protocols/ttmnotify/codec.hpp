@@ -2,14 +2,15 @@
 // frame, always with "cmd". Pure: no sockets, no actors.
 #pragma once
 
-#include "actors/notification.hpp"
-
 #include <string>
+
+#include "actors/notification.hpp"
 
 namespace signalbox::ttmnotify {
 
 /// The ttmnotify frame for `event`:
-/// - job_list_changed   -> {"cmd":"refresh","reason":"newjob"|"jobremoved","jobid":N}
+/// - job_list_changed   ->
+/// {"cmd":"refresh","reason":"newjob"|"jobremoved","jobid":N}
 /// - job_status_changed -> {"cmd":"updatejob","jobid":N,"status":S}
 /// - gpio_changed       -> {"cmd":"gpioupdate","gpio":"name","value":0|1}
 /// - value_changed      -> {"cmd":"dbchange","key":"k","value":"v","reason":R}
@@ -21,9 +22,9 @@ constexpr const char* subprotocol = "ttmnotify";
 
 /// The result of subprotocol negotiation for a Sec-WebSocket-Protocol offer.
 enum class negotiation {
-  none,      // the client offered nothing: accept, answer no protocol
-  selected,  // the offer includes "ttmnotify": accept and answer it
-  rejected,  // the offer lacks "ttmnotify": refuse with HTTP 400
+  none,     // the client offered nothing: accept, answer no protocol
+  selected, // the offer includes "ttmnotify": accept and answer it
+  rejected, // the offer lacks "ttmnotify": refuse with HTTP 400
 };
 
 /// Negotiates the subprotocol from the raw header value (a comma-separated

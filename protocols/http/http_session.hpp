@@ -1,0 +1,57 @@
+// One HTTP connection (Beast's advanced-server pattern): reads a request
+// within the configured header and body limits, hands it to the site, writes
+// the answer, and loops while the connection is kept alive. WebSocket
+// upgrades leave this session for the site's WebSocket session.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include "config/options.hpp"
+#include "protocols/http/site.hpp"
+
+namespace signalbox::http {
+
+class http_session : public std::enable_shared_from_this<http_session>,
+                     public closable {
+public:
+  http_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<site> s,
+               net_options limits, std::shared_ptr<session_registry> sessions);
+
+  ~http_session() override;
+
+  /// Starts reading requests (on the session's strand).
+  void run();
+
+  /// Closes the connection after the response in progress, if any.
+  void shutdown() override;
+
+private:
+  void do_read();
+  void on_read(beast::error_code ec, size_t bytes);
+  void write(response_type&& res);
+  void on_write(bool keep_alive, beast::error_code ec, size_t bytes);
+  /// Answers an unusable request with `status` and closes (lingering, so
+  /// that the client sees the answer rather than a reset).
+  void fail_request(unsigned status, std::string text);
+  void lingering_close();
+  void do_close();
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<site> site_;
+  net_options limits_;
+  std::shared_ptr<session_registry> sessions_;
+  boost::asio::steady_timer linger_timer_;
+  bool busy_ = false; // a request is being answered
+  bool shutting_down_ = false;
+  bool upgraded_ = false; // the socket now belongs to a WebSocket
+  char discard_[4096];
+};
+
+} // namespace signalbox::http

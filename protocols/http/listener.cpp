@@ -1,0 +1,82 @@
+#include "protocols/http/listener.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+
+#include "protocols/http/http_session.hpp"
+
+namespace signalbox::http {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+listener::listener(asio::io_context& io, net_options limits)
+    : io_(io), acceptor_(asio::make_strand(io)), limits_(std::move(limits)),
+      sessions_(std::make_shared<session_registry>(limits_.max_connections)) {
+  // nop
+}
+
+std::string listener::open(const std::string& address, uint16_t port) {
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(address, ec);
+  if (ec)
+    return "invalid address '" + address + "': " + ec.message();
+  tcp::endpoint endpoint{addr, port};
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec)
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    acceptor_.bind(endpoint, ec);
+  if (!ec)
+    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return "cannot listen on " + address + ":" + std::to_string(port) + ": " +
+           ec.message();
+  return {};
+}
+
+tcp::endpoint listener::local_endpoint() const {
+  beast::error_code ec;
+  return acceptor_.local_endpoint(ec);
+}
+
+void listener::run(std::shared_ptr<site> s) {
+  asio::dispatch(acceptor_.get_executor(),
+                 [self = shared_from_this(), s = std::move(s)]() mutable {
+                   self->site_ = std::move(s);
+                   self->do_accept();
+                 });
+}
+
+void listener::stop() {
+  asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    beast::error_code ignored;
+    self->acceptor_.close(ignored);
+  });
+  sessions_->shutdown_all();
+}
+
+void listener::do_accept() {
+  // Each connection gets its own strand: its handlers never run
+  // concurrently, whatever the number of io threads.
+  acceptor_.async_accept(
+      asio::make_strand(io_),
+      beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+}
+
+void listener::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor_.is_open())
+    return;
+  if (!ec) {
+    socket.set_option(tcp::no_delay(true), ec);
+    auto session = std::make_shared<http_session>(std::move(socket), site_,
+                                                  limits_, sessions_);
+    if (sessions_->add(session))
+      session->run();
+    // else: over the limit; the session's destructor closes the socket.
+  }
+  do_accept();
+}
+
+} // namespace signalbox::http

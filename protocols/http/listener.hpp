@@ -1,0 +1,51 @@
+// A TCP listener that hands every accepted connection, on its own strand, to
+// an HTTP session of one site. Enforces the connection limit and closes every
+// session on stop.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "config/options.hpp"
+#include "protocols/http/session_registry.hpp"
+#include "protocols/http/site.hpp"
+
+namespace signalbox::http {
+
+class listener : public std::enable_shared_from_this<listener> {
+public:
+  listener(boost::asio::io_context& io, net_options limits);
+
+  /// Binds and listens on `address`:`port` (0: ephemeral). Returns an error
+  /// text, or "" on success.
+  std::string open(const std::string& address, uint16_t port);
+
+  /// The bound endpoint (after open).
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+  /// Starts accepting connections for `s`.
+  void run(std::shared_ptr<site> s);
+
+  /// Stops accepting and shuts every live session down; thread-safe.
+  void stop();
+
+  const std::shared_ptr<session_registry>& sessions() const {
+    return sessions_;
+  }
+
+private:
+  void do_accept();
+  void on_accept(boost::beast::error_code ec,
+                 boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<site> site_;
+  net_options limits_;
+  std::shared_ptr<session_registry> sessions_;
+};
+
+} // namespace signalbox::http

@@ -1,0 +1,55 @@
+// The JSON bodies of the REST API (notes/ttmnotify.md): encoders for the
+// snapshots the actors answer with, and validating decoders for request
+// bodies. Pure: no sockets, no actors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/messages.hpp"
+
+namespace signalbox::rest {
+
+// -- encoders -----------------------------------------------------------------
+
+std::string encode(const job_info& x);
+std::string encode(const std::vector<job_info>& xs);
+std::string encode(const gpio_info& x);
+std::string encode(const std::vector<gpio_info>& xs);
+std::string encode(const value_info& x);
+std::string encode(const std::vector<value_info>& xs);
+std::string encode(const std::vector<log_line>& xs);
+
+/// `{"error":"<text>"}`.
+std::string encode_error(std::string_view text);
+
+/// Milliseconds since the epoch as RFC 3339 UTC with milliseconds
+/// ("2026-11-22T03:04:05.678Z").
+std::string format_timestamp(int64_t ts_ms);
+
+// -- decoders -----------------------------------------------------------------
+
+/// The outcome of decoding a request body: either a value or the text of a
+/// 400 Bad Request.
+template <class T>
+struct decoded {
+  T value{};
+  std::string error; // empty: ok
+
+  explicit operator bool() const { return error.empty(); }
+};
+
+/// `{"value":"..","persistent":bool,"notify":bool,"provider":".."}`; value
+/// is required and must be a string; the flags default to false/true.
+decoded<value_write> decode_value_write(std::string_view body);
+
+/// `{"value":0|1}` (also accepts true/false).
+decoded<int32_t> decode_gpio_value(std::string_view body);
+
+/// `{"name","command":[argv...],"restart","watchdog_sec","notify",
+/// "autostart","env","cwd"}`; name and command are required.
+decoded<job_spec> decode_job_spec(std::string_view body);
+
+} // namespace signalbox::rest

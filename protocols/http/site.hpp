@@ -1,0 +1,47 @@
+// What one port serves: plain HTTP requests and WebSocket upgrades. The HTTP
+// session (http_session.hpp) does the framing and the limits; a site decides
+// what a request means. Includes Beast: only for the networking files.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "protocols/http/session_registry.hpp"
+
+namespace signalbox::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+using request_type = bhttp::request<bhttp::string_body>;
+using response_type = bhttp::response<bhttp::string_body>;
+
+/// Called once with the answer to a request; any thread.
+using response_callback = std::function<void(response_type)>;
+
+class site {
+public:
+  virtual ~site() = default;
+
+  /// Answers a plain HTTP request through `respond`.
+  virtual void handle(request_type&& req, response_callback respond) = 0;
+
+  /// A WebSocket upgrade request. Either takes over `stream` (moving from
+  /// it) and returns nothing, or leaves it alone and returns the HTTP
+  /// response that refuses the upgrade (404 unknown path, 400 bad
+  /// subprotocol, ...).
+  virtual std::optional<response_type>
+  upgrade(beast::tcp_stream& stream, request_type& req,
+          const std::shared_ptr<session_registry>& sessions) = 0;
+};
+
+/// A JSON response with the given status and body, and the server header.
+response_type make_json_response(unsigned status, std::string body,
+                                 unsigned version, bool keep_alive);
+
+} // namespace signalbox::http

@@ -1,0 +1,136 @@
+#include "protocols/ttmnotify/server.hpp"
+
+#include <boost/beast/http/field.hpp>
+
+#include "actors/errors.hpp"
+#include "protocols/http/listener.hpp"
+#include "protocols/http/rest_json.hpp"
+#include "protocols/ttmnotify/codec.hpp"
+#include "protocols/ttmnotify/session.hpp"
+
+namespace signalbox::ttmnotify {
+
+namespace {
+
+namespace bhttp = http::bhttp;
+
+/// What port 1777 serves.
+class ttm_site : public http::site {
+public:
+  ttm_site(caf::actor_system& sys, net_options limits, http::rest_context rest)
+      : sys_(sys), limits_(std::move(limits)), api_(std::move(rest)),
+        counters_(std::make_shared<http::ws_counters>()) {
+    // nop
+  }
+
+  void handle(http::request_type&& req,
+              http::response_callback respond) override {
+    auto version = req.version();
+    auto keep_alive = req.keep_alive();
+    auto target = std::string{req.target()};
+    if (!http::rest_api::is_api_path(target)) {
+      auto status = req.method() == bhttp::verb::get &&
+                            (target == "/" || target == "/ttmnotify")
+                        ? 426u
+                        : 404u;
+      auto text = status == 426 ? "this is the ttmnotify WebSocket endpoint; "
+                                  "connect with a WebSocket client"
+                                : "no such resource: " + target;
+      auto res = http::make_json_response(status, rest::encode_error(text),
+                                          version, keep_alive);
+      if (status == 426)
+        res.set(bhttp::field::upgrade, "websocket");
+      respond(std::move(res));
+      return;
+    }
+    http::rest_request r;
+    r.method = std::string{req.method_string()};
+    r.target = std::move(target);
+    r.content_type = std::string{req[bhttp::field::content_type]};
+    r.authorization = std::string{req[bhttp::field::authorization]};
+    r.body = std::move(req.body());
+    api_.handle(r, [version, keep_alive,
+                    respond = std::move(respond)](http::rest_response out) {
+      auto res = http::make_json_response(out.status, std::move(out.body),
+                                          version, keep_alive);
+      for (auto& [name, value] : out.headers)
+        res.set(name, value);
+      respond(std::move(res));
+    });
+  }
+
+  std::optional<http::response_type>
+  upgrade(http::beast::tcp_stream& stream, http::request_type& req,
+          const std::shared_ptr<http::session_registry>& sessions) override {
+    auto target = std::string{req.target()};
+    auto path = target.substr(0, target.find('?'));
+    if (path != "/" && path != "/ttmnotify")
+      return http::make_json_response(
+          404, rest::encode_error("no WebSocket endpoint at " + path),
+          req.version(), false);
+    // The offer may be spread over several header lines.
+    std::string offered;
+    auto range = req.equal_range(bhttp::field::sec_websocket_protocol);
+    for (auto i = range.first; i != range.second; ++i) {
+      if (!offered.empty())
+        offered += ",";
+      offered += std::string{i->value()};
+    }
+    auto outcome = negotiate(offered);
+    if (outcome == negotiation::rejected)
+      return http::make_json_response(
+          400,
+          rest::encode_error("unsupported WebSocket subprotocol '" + offered +
+                             "'; this endpoint speaks ttmnotify"),
+          req.version(), false);
+    auto ws = std::make_shared<session>(std::move(stream), limits_, sessions,
+                                        counters_, sys_);
+    ws->accept(std::move(req),
+               outcome == negotiation::selected ? subprotocol : "");
+    return std::nullopt;
+  }
+
+private:
+  caf::actor_system& sys_;
+  net_options limits_;
+  http::rest_api api_;
+  std::shared_ptr<http::ws_counters> counters_;
+};
+
+class ttm_server : public server {
+public:
+  ttm_server(std::shared_ptr<http::listener> impl, net_options limits)
+      : impl_(std::move(impl)), endpoint_(impl_->local_endpoint()),
+        limits_(std::move(limits)) {
+    // nop
+  }
+
+  void serve(caf::actor_system& sys, http::rest_context rest) override {
+    impl_->run(std::make_shared<ttm_site>(sys, limits_, std::move(rest)));
+  }
+
+  std::string service() const override { return "ttm"; }
+  std::string address() const override {
+    return endpoint_.address().to_string();
+  }
+  uint16_t port() const override { return endpoint_.port(); }
+  void stop() override { impl_->stop(); }
+  size_t connections() const override { return impl_->sessions()->size(); }
+
+private:
+  std::shared_ptr<http::listener> impl_;
+  boost::asio::ip::tcp::endpoint endpoint_;
+  net_options limits_;
+};
+
+} // namespace
+
+caf::expected<std::shared_ptr<server>> bind_server(boost::asio::io_context& io,
+                                                   const node_options& opts) {
+  auto impl = std::make_shared<http::listener>(io, opts.net);
+  if (auto err = impl->open(opts.net.address, opts.ttm.port); !err.empty())
+    return make_error(ec::system_error, "ttm: " + err);
+  return std::make_shared<ttm_server>(std::move(impl), opts.net);
+}
+
+} // namespace signalbox::ttmnotify

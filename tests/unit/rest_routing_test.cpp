@@ -1,0 +1,67 @@
+#define CAF_SUITE rest_routing
+#include "actors/errors.hpp"
+#include "fixture.hpp"
+#include "protocols/http/rest.hpp"
+#include "protocols/http/uri_codec.hpp"
+
+using namespace signalbox;
+using namespace signalbox::http;
+
+CAF_TEST(percent decoding) {
+  std::string out;
+  CAF_CHECK(percent_decode("plain", out) && out == "plain");
+  CAF_CHECK(percent_decode("a%2Fb%20c", out) && out == "a/b c");
+  CAF_CHECK(percent_decode("%e2%82%ac", out) && out == "\xe2\x82\xac");
+  CAF_CHECK(percent_decode("a+b", out) && out == "a+b");
+  CAF_CHECK(percent_decode("", out) && out.empty());
+  CAF_CHECK(!percent_decode("%", out));
+  CAF_CHECK(!percent_decode("%2", out));
+  CAF_CHECK(!percent_decode("%zz", out));
+  CAF_CHECK(!percent_decode("abc%4", out));
+}
+
+CAF_TEST(targets split before decoding) {
+  std::vector<std::string> path;
+  std::string query;
+  CAF_REQUIRE(split_target("/api/values/a%2Fb%20c?lines=5&x", path, query));
+  CAF_REQUIRE_EQUAL(path.size(), 3u);
+  CAF_CHECK_EQUAL(path[2], "a/b c");
+  CAF_CHECK_EQUAL(query, "lines=5&x");
+  path.clear();
+  CAF_REQUIRE(split_target("//api///jobs/", path, query));
+  CAF_CHECK_EQUAL(path.size(), 2u);
+  CAF_CHECK_EQUAL(query, "");
+  path.clear();
+  CAF_CHECK(!split_target("/api/values/%zz", path, query));
+  CAF_CHECK_EQUAL(query_param("lines=5&x", "lines"), "5");
+  CAF_CHECK_EQUAL(query_param("a=1&lines=%33", "lines"), "3");
+  CAF_CHECK_EQUAL(query_param("x", "x"), "");
+  CAF_CHECK_EQUAL(query_param("linesx=1", "lines"), "");
+  CAF_CHECK_EQUAL(query_param("", "lines"), "");
+  CAF_CHECK_EQUAL(query_param("lines=%zz", "lines"), "");
+}
+
+CAF_TEST(API paths) {
+  CAF_CHECK(rest_api::is_api_path("/api"));
+  CAF_CHECK(rest_api::is_api_path("/api/"));
+  CAF_CHECK(rest_api::is_api_path("/api/jobs?x=1"));
+  CAF_CHECK(rest_api::is_api_path("/api?x"));
+  CAF_CHECK(!rest_api::is_api_path("/"));
+  CAF_CHECK(!rest_api::is_api_path("/apix"));
+  CAF_CHECK(!rest_api::is_api_path("/ttmnotify"));
+}
+
+CAF_TEST(error codes map to HTTP statuses) {
+  CAF_CHECK_EQUAL(status_of(make_error(ec::not_found, "x")), 404u);
+  CAF_CHECK_EQUAL(status_of(make_error(ec::conflict, "x")), 409u);
+  CAF_CHECK_EQUAL(status_of(make_error(ec::forbidden, "x")), 403u);
+  CAF_CHECK_EQUAL(status_of(make_error(ec::invalid_argument, "x")), 400u);
+  CAF_CHECK_EQUAL(status_of(make_error(ec::storage_failure, "x")), 500u);
+  CAF_CHECK_EQUAL(status_of(make_error(ec::unavailable, "x")), 503u);
+  CAF_CHECK_EQUAL(status_of(make_error(ec::system_error, "x")), 500u);
+  CAF_CHECK_EQUAL(status_of(caf::make_error(caf::sec::request_timeout)), 503u);
+  CAF_CHECK_EQUAL(status_of(caf::make_error(caf::sec::unexpected_message)),
+                  500u);
+  CAF_CHECK_EQUAL(text_of(make_error(ec::not_found, "no job 7")), "no job 7");
+  CAF_CHECK_EQUAL(text_of(make_error(ec::conflict)), "conflict");
+}
