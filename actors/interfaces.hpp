@@ -83,9 +83,13 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(signalbox::notification_ptr)
 namespace signalbox {
 
 using caf::delete_atom;
+using caf::delete_atom_v;
 using caf::get_atom;
+using caf::get_atom_v;
 using caf::ok_atom;
+using caf::ok_atom_v;
 using caf::put_atom;
+using caf::put_atom_v;
 
 // -- store --------------------------------------------------------------------
 
@@ -180,6 +184,9 @@ using gpio_line_actor = caf::typed_actor<
   caf::replies_to<simulate_atom, int32_t>::with<gpio_info>,
   // Internal: an edge read from the line's event fd.
   caf::reacts_to<edge_atom, gpio_edge>,
+  // Internal: reading the line's event fd failed for good (`reason`); no
+  // edge follows, and waiting simulate requests fail.
+  caf::reacts_to<edge_atom, std::string>,
   // Internal: the debounce period of edge number `n` ended.
   caf::reacts_to<debounce_atom, uint64_t>>;
 
