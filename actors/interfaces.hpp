@@ -167,7 +167,10 @@ using job_registry_actor = caf::typed_actor<
   // Answers the last `n` output lines of job `id`.
   caf::replies_to<log_atom, uint64_t, uint32_t>::with<std::vector<log_line>>,
   // Stops every job and answers once all processes are gone.
-  caf::replies_to<shutdown_atom>::with<ok_atom>>;
+  caf::replies_to<shutdown_atom>::with<ok_atom>,
+  // Starts every autostart job (once; the node sends it after its listeners
+  // are bound).
+  caf::reacts_to<start_atom>>;
 
 // -- GPIO ---------------------------------------------------------------------
 
@@ -211,7 +214,10 @@ using shared_value_actor = caf::typed_actor<
   // Writes the value; answers after the commit (persistent values).
   caf::replies_to<put_atom, value_write>::with<value_put_result>,
   // Removes the value; answers after the commit; ec::not_found when absent.
-  caf::replies_to<delete_atom>::with<ok_atom>>;
+  caf::replies_to<delete_atom>::with<ok_atom>,
+  // Internal: the registry retires this (empty, idle) key actor: it quits.
+  // (CAF 0.17 ignores exit messages with reason normal.)
+  caf::reacts_to<retire_atom>>;
 
 /// The node's shared values: key -> shared_value actor, spawning a key actor
 /// on the first write and retiring it once the key is removed and idle.

@@ -136,6 +136,7 @@ shared_value(self_pointer self, std::string key,
                 });
         return rp;
       },
+    [=](retire_atom) { self->quit(); },
   };
 }
 

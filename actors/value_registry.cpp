@@ -183,7 +183,7 @@ value_registry(self_pointer self, store_actor store, value_options opts,
         // whose store write could overtake the old actor's delete).
         if (e == nullptr || e->forwarded != handled)
           return;
-        self->send_exit(e->actor, caf::exit_reason::normal);
+        self->send(e->actor, retire_atom_v);
         self->state.keys.erase(key);
       },
   };

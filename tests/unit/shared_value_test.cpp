@@ -232,6 +232,8 @@ CAF_TEST(removal publishes an empty value and retires the key actor) {
   CAF_REQUIRE(
       ask<value_put_result>(put_atom_v, std::string{"gone"}, write("x", true)));
   published();
+  auto key_actor = registry_state().keys.at("gone").actor;
+  self->monitor(key_actor);
   CAF_REQUIRE(ask<ok_atom>(delete_atom_v, std::string{"gone"}));
   auto events = published();
   CAF_REQUIRE_EQUAL(events.size(), 1u);
@@ -239,6 +241,11 @@ CAF_TEST(removal publishes an empty value and retires the key actor) {
   CAF_CHECK_EQUAL(events[0].value, "");
   CAF_CHECK_EQUAL(store_state().tables["values"].count("gone"), 0u);
   CAF_CHECK_EQUAL(registry_state().keys.count("gone"), 0u);
+  // The retired key actor is really gone, not just forgotten.
+  bool down = false;
+  self->receive([&](caf::down_msg& msg) { down = msg.source == key_actor; },
+                caf::after(std::chrono::seconds(0)) >> [] {});
+  CAF_CHECK(down);
   auto missing = ask<value_info>(get_atom_v, std::string{"gone"});
   CAF_REQUIRE(!missing);
   CAF_CHECK(code_of(missing.error()) == ec::not_found);
