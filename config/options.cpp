@@ -1,17 +1,22 @@
 #include "config/options.hpp"
 
-#include "actors/errors.hpp"
-#include "actors/interfaces.hpp"
-#include "config/default_conf.hpp"
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <sstream>
 
 #include <caf/config_option_adder.hpp>
 #include <caf/config_value.hpp>
+#include <caf/detail/ini_consumer.hpp>
+#include <caf/detail/parser/read_ini.hpp>
 #include <caf/dictionary.hpp>
+#include <caf/parser_state.hpp>
 #include <caf/settings.hpp>
 
-#include <cstring>
-#include <limits>
-#include <sstream>
+#include "actors/errors.hpp"
+#include "actors/interfaces.hpp"
+#include "config/default_conf.hpp"
 
 namespace signalbox {
 
@@ -50,7 +55,7 @@ find_list(const caf::settings& content, const char* path) {
 class entry_reader {
 public:
   entry_reader(std::string where, const caf::config_value::dictionary& dict)
-    : where_(std::move(where)), dict_(dict) {}
+      : where_(std::move(where)), dict_(dict) {}
 
   const caf::config_value* find(const char* key) const {
     auto i = dict_.find(key);
@@ -85,10 +90,9 @@ public:
       auto i = caf::get_if<int64_t>(v);
       if (i == nullptr) {
         fail(key, "must be an integer");
-      } else if (*i < static_cast<int64_t>(std::numeric_limits<Int>::min())
-                 || static_cast<uint64_t>(*i)
-                      > static_cast<uint64_t>(
-                        std::numeric_limits<Int>::max())) {
+      } else if (*i < static_cast<int64_t>(std::numeric_limits<Int>::min()) ||
+                 static_cast<uint64_t>(*i) >
+                     static_cast<uint64_t>(std::numeric_limits<Int>::max())) {
         fail(key, "is out of range");
       } else {
         out = static_cast<Int>(*i);
@@ -238,8 +242,8 @@ caf::error read_gpio_lines(const caf::settings& content, gpio_options& out) {
                       "line", "bias", "debounce-ms", "initial"});
     if (!from_string(direction, spec.direction))
       r.fail("direction", "must be \"input\" or \"output\"");
-    if (spec.bias != "" && spec.bias != "pull-up" && spec.bias != "pull-down"
-        && spec.bias != "disable")
+    if (spec.bias != "" && spec.bias != "pull-up" && spec.bias != "pull-down" &&
+        spec.bias != "disable")
       r.fail("bias", "must be \"pull-up\", \"pull-down\" or \"disable\"");
     if (spec.initial != 0 && spec.initial != 1)
       r.fail("initial", "must be 0 or 1");
@@ -256,11 +260,27 @@ caf::error read_gpio_lines(const caf::settings& content, gpio_options& out) {
   return caf::none;
 }
 
+std::string to_std_string(caf::string_view str) {
+  return std::string{str.data(), str.size()};
+}
+
 bool has_config_file_arg(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
     if (std::strncmp(argv[i], "--config-file=", 14) == 0)
       return true;
   return false;
+}
+
+/// The text of the config file in effect (--config-file, else the embedded
+/// default). Called after CAF parsed the same file successfully.
+std::string config_file_text(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--config-file=", 14) == 0) {
+      std::ifstream in{argv[i] + 14};
+      return std::string{std::istreambuf_iterator<char>{in}, {}};
+    }
+  }
+  return default_config_text;
 }
 
 } // namespace
@@ -292,64 +312,171 @@ node_config::node_config() {
   max_key_bytes_ = d.values.max_key_bytes;
   max_value_bytes_ = d.values.max_value_bytes;
   max_keys_ = d.values.max_keys;
+  jmri_enabled_ = d.jmri.enabled;
+  jmri_job_messages_ = d.jmri.job_messages;
+  jmri_port_ = d.jmri.port;
+  jmri_tcp_port_ = d.jmri.tcp_port;
+  jmri_heartbeat_ = to_timespan(d.jmri.heartbeat_interval);
+  jmri_railroad_ = d.jmri.railroad;
+  jmri_locale_ = d.jmri.locale;
   store_directory_ = d.store.directory;
   store_map_size_ = d.store.map_size;
   store_sync_ = d.store.sync;
   opt_group{custom_options_, "net"}
-    .add(net_address_, "address", "address every listener binds")
-    .add(net_threads_, "threads", "threads running the network io_context")
-    .add(max_header_bytes_, "max-header-bytes",
-         "largest HTTP request line plus headers (431 beyond)")
-    .add(max_body_bytes_, "max-body-bytes",
-         "largest HTTP request body (413 beyond)")
-    .add(max_frame_bytes_, "max-frame-bytes",
-         "largest incoming WebSocket message (close 1009 beyond)")
-    .add(max_queue_bytes_, "max-queue-bytes",
-         "outbound bytes queued per connection before it is closed as a "
-         "slow consumer (1008)")
-    .add(max_queue_frames_, "max-queue-frames",
-         "outbound frames queued per connection before it is closed as a "
-         "slow consumer (1008)")
-    .add(max_connections_, "max-connections",
-         "open connections per listener; more are refused")
-    .add(http_idle_timeout_, "http-idle-timeout",
-         "idle time after which an HTTP connection is closed")
-    .add(request_timeout_, "request-timeout",
-         "time a REST request may wait for the actors (503 beyond)")
-    .add(close_timeout_, "close-timeout",
-         "time a WebSocket close handshake may take");
+      .add(net_address_, "address", "address every listener binds")
+      .add(net_threads_, "threads", "threads running the network io_context")
+      .add(max_header_bytes_, "max-header-bytes",
+           "largest HTTP request line plus headers (431 beyond)")
+      .add(max_body_bytes_, "max-body-bytes",
+           "largest HTTP request body (413 beyond)")
+      .add(max_frame_bytes_, "max-frame-bytes",
+           "largest incoming WebSocket message (close 1009 beyond)")
+      .add(max_queue_bytes_, "max-queue-bytes",
+           "outbound bytes queued per connection before it is closed as a "
+           "slow consumer (1008)")
+      .add(max_queue_frames_, "max-queue-frames",
+           "outbound frames queued per connection before it is closed as a "
+           "slow consumer (1008)")
+      .add(max_connections_, "max-connections",
+           "open connections per listener; more are refused")
+      .add(http_idle_timeout_, "http-idle-timeout",
+           "idle time after which an HTTP connection is closed")
+      .add(request_timeout_, "request-timeout",
+           "time a REST request may wait for the actors (503 beyond)")
+      .add(close_timeout_, "close-timeout",
+           "time a WebSocket close handshake may take");
   opt_group{custom_options_, "ttm"}
-    .add(ttm_port_, "port", "ttmnotify WebSocket and REST port (0: ephemeral)")
-    .add(ttm_api_token_, "api-token",
-         "bearer token required by mutating REST requests (empty: none)")
-    .add(ttm_jobs_editable_, "jobs-editable",
-         "allow creating, editing and removing jobs through REST");
+      .add(ttm_port_, "port",
+           "ttmnotify WebSocket and REST port (0: ephemeral)")
+      .add(ttm_api_token_, "api-token",
+           "bearer token required by mutating REST requests (empty: none)")
+      .add(ttm_jobs_editable_, "jobs-editable",
+           "allow creating, editing and removing jobs through REST");
+  opt_group{custom_options_, "jmri"}
+      .add(jmri_enabled_, "enabled", "serve the JMRI JSON message service")
+      .add(jmri_port_, "port", "JMRI WebSocket (/json/) port (0: ephemeral)")
+      .add(jmri_tcp_port_, "tcp-port", "JMRI raw TCP JSON port (0: ephemeral)")
+      .add(jmri_heartbeat_, "heartbeat-interval",
+           "a JMRI connection silent for this x 1.1 is closed; the hello "
+           "announces 0.9 of it")
+      .add(jmri_railroad_, "railroad", "railroad name in the JMRI hello")
+      .add(jmri_node_, "node",
+           "node name in the JMRI hello (default: "
+           "signalbox-<hostname>)")
+      .add(jmri_active_profile_, "active-profile",
+           "activeProfile in the JMRI hello (default: null)")
+      .add(jmri_locale_, "locale", "locale of the node's own messages")
+      .add(jmri_job_messages_, "job-messages",
+           "broadcast job status changes as JMRI messages");
   opt_group{custom_options_, "jobs"}
-    .add(stop_grace_, "stop-grace", "time between SIGTERM and SIGKILL")
-    .add(restart_delay_, "restart-delay", "first restart back-off")
-    .add(restart_delay_max_, "restart-delay-max", "longest restart back-off")
-    .add(stable_after_, "stable-after",
-         "a run this long resets the restart back-off")
-    .add(log_lines_, "log-lines", "output lines kept per job")
-    .add(max_line_bytes_, "max-line-bytes", "longer output lines are cut");
+      .add(stop_grace_, "stop-grace", "time between SIGTERM and SIGKILL")
+      .add(restart_delay_, "restart-delay", "first restart back-off")
+      .add(restart_delay_max_, "restart-delay-max", "longest restart back-off")
+      .add(stable_after_, "stable-after",
+           "a run this long resets the restart back-off")
+      .add(log_lines_, "log-lines", "output lines kept per job")
+      .add(max_line_bytes_, "max-line-bytes", "longer output lines are cut");
   opt_group{custom_options_, "gpio"}
-    .add(gpio_backend_, "backend", "\"simulated\" or \"gpiod\"")
-    .add(gpio_consumer_, "consumer", "consumer label of requested lines");
+      .add(gpio_backend_, "backend", "\"simulated\" or \"gpiod\"")
+      .add(gpio_consumer_, "consumer", "consumer label of requested lines");
   opt_group{custom_options_, "values"}
-    .add(max_key_bytes_, "max-key-bytes", "longest shared-value key")
-    .add(max_value_bytes_, "max-value-bytes", "longest shared value")
-    .add(max_keys_, "max-keys", "most shared values");
+      .add(max_key_bytes_, "max-key-bytes", "longest shared-value key")
+      .add(max_value_bytes_, "max-value-bytes", "longest shared value")
+      .add(max_keys_, "max-keys", "most shared values");
   opt_group{custom_options_, "store"}
-    .add(store_directory_, "directory", "data directory (LMDB environment)")
-    .add(store_map_size_, "map-size", "initial LMDB map size in bytes")
-    .add(store_sync_, "sync", "fsync every commit");
+      .add(store_directory_, "directory", "data directory (LMDB environment)")
+      .add(store_map_size_, "map-size", "initial LMDB map size in bytes")
+      .add(store_sync_, "sync", "fsync every commit");
 }
 
 caf::error node_config::parse_args(int argc, char** argv) {
-  if (has_config_file_arg(argc, argv))
-    return parse(argc, argv);
-  std::istringstream embedded{default_config_text};
-  return parse(argc, argv, embedded);
+  // CAF 0.17 takes a boolean on the command line only as a bare flag
+  // ("--ttm.jobs-editable"); "--ttm.jobs-editable=false" is what people and
+  // scripts write, so those are taken out here and applied after parsing.
+  std::vector<std::string> args;
+  std::vector<std::pair<const caf::config_option*, bool>> flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto eq = arg.find('=');
+    if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      auto opt = custom_options_.qualified_name_lookup(arg.substr(2, eq - 2));
+      if (opt != nullptr && opt->is_flag()) {
+        auto value = arg.substr(eq + 1);
+        if (value != "true" && value != "false")
+          return config_error(arg.substr(0, eq) + " takes true or false");
+        flags.emplace_back(opt, value == "true");
+        continue;
+      }
+    }
+    args.push_back(std::move(arg));
+  }
+  caf::error err;
+  if (has_config_file_arg(argc, argv)) {
+    err = parse(std::move(args));
+  } else {
+    std::istringstream embedded{default_config_text};
+    err = parse(std::move(args), embedded);
+  }
+  if (err)
+    return err;
+  for (auto& [opt, value] : flags) {
+    opt->store(caf::config_value{value});
+    caf::put(content, opt->full_name(), value);
+  }
+  return check_config_types(config_file_text(argc, argv));
+}
+
+caf::error node_config::check_config_types(const std::string& text) const {
+  // CAF keeps an option's default when the file holds a value of the wrong
+  // type (port="abc") and only records a warning nobody can read; a typo
+  // must not start a node silently configured otherwise. So read the file
+  // again with CAF's own parser into a plain dictionary and check each
+  // declared option's value against its type.
+  caf::settings raw;
+  caf::config_option_set no_options;
+  caf::detail::ini_consumer consumer{no_options, raw};
+  caf::parser_state<std::string::const_iterator> ps{text.begin(), text.end()};
+  caf::detail::parser::read_ini(ps, consumer);
+  if (ps.code > caf::pec::trailing_character)
+    return config_error("the config file cannot be parsed at line " +
+                        std::to_string(ps.line) + ", column " +
+                        std::to_string(ps.column) + ": " +
+                        caf::to_string(ps.code));
+  for (auto& opt : custom_options_) {
+    auto value = caf::get_if(&raw, opt.full_name());
+    if (value != nullptr && opt.check(*value))
+      return config_error("invalid value for " +
+                          to_std_string(opt.full_name()) + ": expected " +
+                          to_std_string(opt.type_name()) + ", got " +
+                          caf::to_string(*value));
+  }
+  return caf::none;
+}
+
+std::string node_config::describe(const caf::error& err) const {
+  if (err.category() != caf::atom("parser"))
+    return text_of(err);
+  auto code = static_cast<caf::pec>(err.code());
+  std::string where;
+  if (err.context().match_elements<caf::settings>()) {
+    auto& ctx = err.context().get_as<caf::settings>(0);
+    if (auto arg = caf::get_if<std::string>(&ctx, "argument"))
+      where = "'" + *arg + "'";
+    else if (auto line = caf::get_if<int64_t>(&ctx, "line"))
+      where = "line " + std::to_string(*line) + " of the config file";
+  }
+  std::string what;
+  switch (code) {
+  case caf::pec::not_an_option:
+    what = "unknown option";
+    break;
+  case caf::pec::missing_argument:
+    what = "missing value";
+    break;
+  default:
+    what = "invalid value (" + caf::to_string(code) + ")";
+  }
+  return where.empty() ? what : what + " in " + where;
 }
 
 bool node_config::help_requested() const {
@@ -384,6 +511,17 @@ caf::expected<node_options> node_config::read_node_options() const {
   x.values.max_key_bytes = max_key_bytes_;
   x.values.max_value_bytes = max_value_bytes_;
   x.values.max_keys = max_keys_;
+  x.jmri.enabled = jmri_enabled_;
+  x.jmri.port = jmri_port_;
+  x.jmri.tcp_port = jmri_tcp_port_;
+  x.jmri.heartbeat_interval = to_ms(jmri_heartbeat_);
+  x.jmri.railroad = jmri_railroad_;
+  x.jmri.node = jmri_node_;
+  x.jmri.active_profile = jmri_active_profile_;
+  x.jmri.locale = jmri_locale_;
+  x.jmri.job_messages = jmri_job_messages_;
+  if (x.jmri.heartbeat_interval < std::chrono::milliseconds{100})
+    return config_error("jmri.heartbeat-interval must be at least 100ms");
   x.store.directory = store_directory_;
   x.store.map_size = store_map_size_;
   x.store.sync = store_sync_;

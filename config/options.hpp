@@ -4,22 +4,22 @@
 // Actors receive only the struct of their own group.
 #pragma once
 
-#include "actors/messages.hpp"
-
-#include <caf/actor_system_config.hpp>
-#include <caf/timespan.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include <caf/actor_system_config.hpp>
+#include <caf/timespan.hpp>
+
+#include "actors/messages.hpp"
+
 namespace signalbox {
 
 /// `net`: the Asio side, shared by every listener.
 struct net_options {
-  std::string address = "127.0.0.1"; // the address every listener binds
-  size_t threads = 1;                // io_context threads
+  std::string address = "127.0.0.1";        // the address every listener binds
+  size_t threads = 1;                       // io_context threads
   size_t max_header_bytes = 8 * 1024;       // HTTP request line + headers
   size_t max_body_bytes = 64 * 1024;        // HTTP request body
   size_t max_frame_bytes = 64 * 1024;       // incoming WebSocket message
@@ -40,20 +40,20 @@ struct ttm_options {
 
 /// `jobs`: supervision of child processes.
 struct job_options {
-  std::vector<job_spec> definitions; // the configured jobs, ids 1..n
-  std::chrono::milliseconds stop_grace{5000};      // SIGTERM -> SIGKILL
-  std::chrono::milliseconds restart_delay{100};    // first back-off
+  std::vector<job_spec> definitions;            // the configured jobs, ids 1..n
+  std::chrono::milliseconds stop_grace{5000};   // SIGTERM -> SIGKILL
+  std::chrono::milliseconds restart_delay{100}; // first back-off
   std::chrono::milliseconds restart_delay_max{30000};
   std::chrono::milliseconds stable_after{10000}; // a run this long resets it
-  uint32_t log_lines = 200;       // captured lines kept per job
-  uint32_t max_line_bytes = 4096; // longer output lines are cut
-  std::string signalbox_url;      // SIGNALBOX_URL for jobs (derived)
-  bool editable = true;           // copy of ttm.jobs-editable
+  uint32_t log_lines = 200;                      // captured lines kept per job
+  uint32_t max_line_bytes = 4096;                // longer output lines are cut
+  std::string signalbox_url; // SIGNALBOX_URL for jobs (derived)
+  bool editable = true;      // copy of ttm.jobs-editable
 };
 
 /// `gpio`: the backend and the configured lines.
 struct gpio_options {
-  std::string backend = "simulated"; // "simulated" or "gpiod"
+  std::string backend = "simulated";  // "simulated" or "gpiod"
   std::string consumer = "signalbox"; // the consumer label at the kernel
   std::vector<gpio_line_spec> lines;
 };
@@ -72,9 +72,23 @@ struct store_options {
   bool sync = true; // fsync on commit; false trades durability for speed
 };
 
+/// `jmri`: the JMRI JSON message service (WebSocket and raw TCP).
+struct jmri_options {
+  bool enabled = true;
+  uint16_t port = 12080;    // WebSocket /json/
+  uint16_t tcp_port = 2056; // raw TCP JSON stream
+  std::chrono::milliseconds heartbeat_interval{15000};
+  std::string railroad = "signalbox";
+  std::string node;           // empty: "signalbox-<hostname>"
+  std::string active_profile; // empty: null
+  std::string locale = "en";  // the locale of the node's own messages
+  bool job_messages = true;   // broadcast job status changes as messages
+};
+
 struct node_options {
   net_options net;
   ttm_options ttm;
+  jmri_options jmri;
   job_options jobs;
   gpio_options gpio;
   value_options values;
@@ -96,10 +110,16 @@ public:
   /// read and validated.
   caf::expected<node_options> read_node_options() const;
 
+  /// A readable text for an error of parse_args (CAF renders parser errors
+  /// as "parser_error(...)").
+  std::string describe(const caf::error& err) const;
+
   /// True when the user asked for --help (the help text was printed).
   bool help_requested() const;
 
 private:
+  caf::error check_config_types(const std::string& text) const;
+
   node_options defaults_;
   // Scalar options are bound to these fields by CAF.
   std::string net_address_;
@@ -110,11 +130,14 @@ private:
   uint16_t ttm_port_;
   std::string ttm_api_token_;
   bool ttm_jobs_editable_;
-  caf::timespan stop_grace_, restart_delay_, restart_delay_max_,
-    stable_after_;
+  caf::timespan stop_grace_, restart_delay_, restart_delay_max_, stable_after_;
   uint32_t log_lines_, max_line_bytes_;
   std::string gpio_backend_, gpio_consumer_;
   size_t max_key_bytes_, max_value_bytes_, max_keys_;
+  bool jmri_enabled_, jmri_job_messages_;
+  uint16_t jmri_port_, jmri_tcp_port_;
+  caf::timespan jmri_heartbeat_;
+  std::string jmri_railroad_, jmri_node_, jmri_active_profile_, jmri_locale_;
   std::string store_directory_;
   uint64_t store_map_size_;
   bool store_sync_;

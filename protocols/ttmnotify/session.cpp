@@ -39,7 +39,18 @@ void session::on_open() {
   }
 }
 
+session::~session() {
+  // Normally on_closed() already did this; a session destroyed without
+  // finishing (its io_context stopped first) must not leave a companion
+  // behind, or the actor system would wait for it forever.
+  retire_companion();
+}
+
 void session::on_closed() {
+  retire_companion();
+}
+
+void session::retire_companion() {
   if (!companion_)
     return;
   auto companion = caf::actor_cast<caf::actor_companion*>(companion_);

@@ -18,6 +18,8 @@ public:
           std::shared_ptr<http::session_registry> sessions,
           std::shared_ptr<http::ws_counters> counters, caf::actor_system& sys);
 
+  ~session() override;
+
 protected:
   void on_open() override;
   // Client frames are not part of the interface: well-formed ones are
@@ -26,6 +28,9 @@ protected:
   void on_closed() override;
 
 private:
+  /// Leaves the groups and terminates the companion (idempotent).
+  void retire_companion();
+
   caf::actor_system& sys_;
   caf::actor companion_;
   std::vector<caf::group> groups_;

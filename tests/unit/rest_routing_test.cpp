@@ -60,6 +60,8 @@ CAF_TEST(error codes map to HTTP statuses) {
   CAF_CHECK_EQUAL(status_of(make_error(ec::unavailable, "x")), 503u);
   CAF_CHECK_EQUAL(status_of(make_error(ec::system_error, "x")), 500u);
   CAF_CHECK_EQUAL(status_of(caf::make_error(caf::sec::request_timeout)), 503u);
+  CAF_CHECK_EQUAL(status_of(caf::make_error(caf::sec::request_receiver_down)),
+                  503u);
   CAF_CHECK_EQUAL(status_of(caf::make_error(caf::sec::unexpected_message)),
                   500u);
   CAF_CHECK_EQUAL(text_of(make_error(ec::not_found, "no job 7")), "no job 7");
