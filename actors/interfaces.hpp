@@ -15,6 +15,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/notification.hpp"
+#include "actors/jmri_types.hpp"
 
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
@@ -74,7 +75,17 @@ CAF_BEGIN_TYPE_ID_BLOCK(signalbox, caf::first_custom_type_id)
   CAF_ADD_ATOM(signalbox, signalbox, kill_atom, "kill")
   CAF_ADD_ATOM(signalbox, signalbox, flush_atom, "flush")
 
+  // JMRI message service.
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::jmri::jmri_message))
+  CAF_ADD_TYPE_ID(signalbox, (signalbox::jmri_client_ids))
+  CAF_ADD_ATOM(signalbox, signalbox, jmri_send_atom, "jmrisend")
+  CAF_ADD_ATOM(signalbox, signalbox, jmri_frame_atom, "jmriframe")
+
 CAF_END_TYPE_ID_BLOCK(signalbox)
+
+// Shared by pointer between the JMRI directory and the connections of one
+// node, like notification_ptr.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(signalbox::jmri_frame)
 
 // The envelope is shared by pointer between actors of one node and never
 // serialized as such: a cluster router forwards the event inside it.
@@ -232,6 +243,42 @@ using value_registry_actor = caf::typed_actor<
   caf::replies_to<delete_atom, std::string>::with<ok_atom>,
   // Internal: key actor `key` has handled `n` requests and holds no value.
   caf::reacts_to<retire_atom, std::string, uint64_t>>;
+
+// -- JMRI ---------------------------------------------------------------------
+
+/// One subscribed JMRI client id and the connection (a session actor) that
+/// owns it. The directory spawns one per id and retires it on unsubscribe.
+using jmri_client_actor = caf::typed_actor<
+  // Forwards one message frame to the owning connection as
+  // `(jmri_frame_atom, frame)`.
+  caf::reacts_to<jmri_frame_atom, jmri_frame>,
+  // Answers the owning connection.
+  caf::replies_to<get_atom>::with<caf::actor>,
+  // Ends the actor (its id was unsubscribed), after the frames sent before.
+  caf::reacts_to<delete_atom>>;
+
+/// The node's JMRI message clients (JMRI's server-wide
+/// JsonMessageClientManager): client id -> jmri_client actor. Ids are unique
+/// across connections; a connection that goes down loses its ids.
+using jmri_directory_actor = caf::typed_actor<
+  // Subscribes client `id` for connection `conn`; a no-op when `conn`
+  // already owns it; ec::conflict `Client "client" is in use by another
+  // connection.` when another connection does.
+  caf::replies_to<put_atom, std::string, caf::actor>::with<ok_atom>,
+  // Unsubscribes client `id` whoever owns it (JMRI checks no ownership);
+  // unknown ids are fine.
+  caf::replies_to<delete_atom, std::string>::with<ok_atom>,
+  // Unsubscribes every client id of connection `conn` (close, goodbye).
+  caf::replies_to<delete_atom, caf::actor>::with<ok_atom>,
+  // Answers the client ids of `conn` in subscription order.
+  caf::replies_to<list_atom, caf::actor>::with<std::vector<std::string>>,
+  // Client "get" without a client: the ids of `conn`; when it has none, a
+  // fresh UUID v4 is subscribed for it (`generated`).
+  caf::replies_to<get_atom, caf::actor>::with<jmri_client_ids>,
+  // Sends `msg` to its client, or to every client when msg.client is empty
+  // (one copy per id), encoding it once; answers the number of copies.
+  // A message for an unknown client is dropped (0).
+  caf::replies_to<jmri_send_atom, jmri_message>::with<uint64_t>>;
 
 // -- group names --------------------------------------------------------------
 

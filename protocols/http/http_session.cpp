@@ -39,7 +39,7 @@ http_session::~http_session() {
   sessions_->remove(this);
 }
 
-void http_session::run() {
+void http_session::start() {
   // The socket's executor is a strand (the listener accepts onto one); run
   // the first read there.
   asio::dispatch(stream_.get_executor(),

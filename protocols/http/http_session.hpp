@@ -17,7 +17,7 @@
 namespace signalbox::http {
 
 class http_session : public std::enable_shared_from_this<http_session>,
-                     public closable {
+                     public connection {
 public:
   http_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<site> s,
                net_options limits, std::shared_ptr<session_registry> sessions);
@@ -25,7 +25,7 @@ public:
   ~http_session() override;
 
   /// Starts reading requests (on the session's strand).
-  void run();
+  void start() override;
 
   /// Closes the connection after the response in progress, if any.
   void shutdown() override;

@@ -41,10 +41,19 @@ tcp::endpoint listener::local_endpoint() const {
   return acceptor_.local_endpoint(ec);
 }
 
-void listener::run(std::shared_ptr<site> s) {
+connection_factory http_connections(std::shared_ptr<site> s,
+                                    net_options limits) {
+  return [s, limits](tcp::socket&& socket,
+                     const std::shared_ptr<session_registry>& sessions) {
+    return std::make_shared<http_session>(std::move(socket), s, limits,
+                                          sessions);
+  };
+}
+
+void listener::run(connection_factory make) {
   asio::dispatch(acceptor_.get_executor(),
-                 [self = shared_from_this(), s = std::move(s)]() mutable {
-                   self->site_ = std::move(s);
+                 [self = shared_from_this(), make = std::move(make)]() mutable {
+                   self->make_ = std::move(make);
                    self->do_accept();
                  });
 }
@@ -70,10 +79,9 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     return;
   if (!ec) {
     socket.set_option(tcp::no_delay(true), ec);
-    auto session = std::make_shared<http_session>(std::move(socket), site_,
-                                                  limits_, sessions_);
+    auto session = make_(std::move(socket), sessions_);
     if (sessions_->add(session))
-      session->run();
+      session->start();
     // else: over the limit; the session's destructor closes the socket.
   }
   do_accept();

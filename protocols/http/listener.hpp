@@ -3,6 +3,7 @@
 // session on stop.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,14 @@
 
 namespace signalbox::http {
 
+/// Makes the connection for an accepted socket (on its own strand).
+using connection_factory = std::function<std::shared_ptr<connection>(
+    boost::asio::ip::tcp::socket&&, const std::shared_ptr<session_registry>&)>;
+
+/// The factory of HTTP connections served by `s`.
+connection_factory http_connections(std::shared_ptr<site> s,
+                                    net_options limits);
+
 class listener : public std::enable_shared_from_this<listener> {
 public:
   listener(boost::asio::io_context& io, net_options limits);
@@ -26,8 +35,8 @@ public:
   /// The bound endpoint (after open).
   boost::asio::ip::tcp::endpoint local_endpoint() const;
 
-  /// Starts accepting connections for `s`.
-  void run(std::shared_ptr<site> s);
+  /// Starts accepting; `make` turns each accepted socket into a connection.
+  void run(connection_factory make);
 
   /// Stops accepting and shuts every live session down; thread-safe.
   void stop();
@@ -43,7 +52,7 @@ private:
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  std::shared_ptr<site> site_;
+  connection_factory make_;
   net_options limits_;
   std::shared_ptr<session_registry> sessions_;
 };

@@ -68,8 +68,11 @@ struct route_match {
 } // namespace
 
 unsigned status_of(const caf::error& err) {
+  // The actors did not answer in time, or are gone (the node is shutting
+  // down): the service is unavailable, not broken.
   if (err.category() == caf::atom("system") &&
-      err.code() == static_cast<uint8_t>(caf::sec::request_timeout))
+      (err.code() == static_cast<uint8_t>(caf::sec::request_timeout) ||
+       err.code() == static_cast<uint8_t>(caf::sec::request_receiver_down)))
     return 503;
   switch (code_of(err)) {
   case ec::not_found:
@@ -329,6 +332,32 @@ void rest_api::handle(const rest_request& req, rest_responder respond) const {
           no_content(ctx_.values, delete_atom_v, key);
         };
       }
+    }
+  }
+  // -- JMRI messages ------------------------------------------------------
+  else if (n == 2 && path[1] == "messages") {
+    route.allow = "POST";
+    if (req.method == "POST") {
+      route.needs_body = true;
+      route.handler = [=, &sys](const rest_request& r, rest_responder res) {
+        auto msg = rest::decode_jmri_message(r.body);
+        if (!msg) {
+          res(error_response(400, msg.error));
+          return;
+        }
+        if (!ctx_.jmri) {
+          res(error_response(503, "the JMRI message service is disabled"));
+          return;
+        }
+        if (msg.value.locale.empty())
+          msg.value.locale = ctx_.jmri_locale;
+        ask<uint64_t>(
+            sys, ctx_.jmri, timeout,
+            [res](uint64_t delivered) {
+              res(json(202, rest::encode_delivered(delivered)));
+            },
+            on_error, jmri_send_atom_v, std::move(msg.value));
+      };
     }
   } else {
     not_found();

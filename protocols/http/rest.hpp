@@ -41,6 +41,8 @@ struct rest_context {
   job_registry_actor jobs;
   gpio_registry_actor gpio;
   value_registry_actor values;
+  jmri_directory_actor jmri; // null when the JMRI service is disabled
+  std::string jmri_locale;
   ttm_options ttm;
   caf::timespan request_timeout;
   bool gpio_simulated = true;

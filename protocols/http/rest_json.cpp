@@ -351,4 +351,45 @@ decoded<job_spec> decode_job_spec(std::string_view body) {
   return out;
 }
 
+decoded<jmri::jmri_message> decode_jmri_message(std::string_view body) {
+  decoded<jmri::jmri_message> out;
+  rapidjson::Document doc;
+  if (out.error = parse_object(body, doc); !out.error.empty())
+    return out;
+  auto& msg = out.value;
+  auto text = member(doc, "message");
+  if (text == nullptr || !text->IsString()) {
+    out.error = "'message' is required and must be a string";
+    return out;
+  }
+  msg.message = as_string(*text);
+  msg.locale.clear();
+  if (auto type = member(doc, "type")) {
+    if (!type->IsString() || !jmri::is_message_type(as_string(*type))) {
+      out.error = R"('type' must be "info", "success", "warning" or "error")";
+      return out;
+    }
+    msg.type = as_string(*type);
+  }
+  if (auto err = read_string(doc, "client", msg.client); !err.empty()) {
+    out.error = std::move(err);
+    return out;
+  }
+  if (auto err = read_string(doc, "locale", msg.locale); !err.empty()) {
+    out.error = std::move(err);
+    return out;
+  }
+  if (auto context = member(doc, "context")) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+    context->Accept(w);
+    msg.context_json.assign(buf.GetString(), buf.GetSize());
+  }
+  return out;
+}
+
+std::string encode_delivered(uint64_t n) {
+  return R"({"delivered":)" + std::to_string(n) + "}";
+}
+
 } // namespace signalbox::rest

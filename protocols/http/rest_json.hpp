@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/messages.hpp"
+#include "protocols/jmri/codec.hpp"
 
 namespace signalbox::rest {
 
@@ -51,5 +52,14 @@ decoded<int32_t> decode_gpio_value(std::string_view body);
 /// `{"name","command":[argv...],"restart","watchdog_sec","notify",
 /// "autostart","env","cwd"}`; name and command are required.
 decoded<job_spec> decode_job_spec(std::string_view body);
+
+/// `{"message","type","client"?,"context"?,"locale"?}` for POST
+/// /api/messages: message is a required string; type is info (default),
+/// success, warning or error; context any JSON (the message carries it only
+/// when it is an object); locale "" means the node's default.
+decoded<jmri::jmri_message> decode_jmri_message(std::string_view body);
+
+/// `{"delivered":N}`.
+std::string encode_delivered(uint64_t n);
 
 } // namespace signalbox::rest

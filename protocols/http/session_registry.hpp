@@ -18,6 +18,12 @@ public:
   virtual void shutdown() = 0;
 };
 
+/// An accepted connection: started once by its listener.
+class connection : public closable {
+public:
+  virtual void start() = 0;
+};
+
 class session_registry {
 public:
   explicit session_registry(size_t max_sessions) : max_(max_sessions) {}

@@ -93,7 +93,7 @@ void ws_session::send(outbound_frame frame) {
 }
 
 void ws_session::enqueue(outbound_frame&& frame) {
-  if (!open_ || closing_ || frame.bytes.empty())
+  if (!open_ || closing_ || draining_ || frame.bytes.empty())
     return;
   if (queue_.size() >= limits_.max_queue_frames ||
       queued_bytes_ + frame.bytes.size() > limits_.max_queue_bytes) {
@@ -127,13 +127,60 @@ void ws_session::on_write(beast::error_code ec, size_t) {
     return;
   }
   ++counters_->frames_sent;
-  if (!queue_.empty() && !closing_)
+  if (!queue_.empty() && !closing_) {
     do_write();
+  } else if (queue_.empty() && draining_) {
+    draining_ = false;
+    close_with(drain_code_, drain_code_ == websocket::close_code::normal
+                                ? "goodbye"
+                                : "server shutdown");
+  }
 }
 
 void ws_session::shutdown() {
   asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    if (self->open_ && !self->closing_ && !self->draining_) {
+      auto last = self->farewell();
+      if (!last.bytes.empty()) {
+        // Send the farewell ahead of whatever is still queued, then close
+        // once it is written (on_write); the close timer still bounds it.
+        while (self->queue_.size() > (self->writing_ ? 1u : 0u)) {
+          self->queued_bytes_ -= self->queue_.back().bytes.size();
+          self->queue_.pop_back();
+        }
+        self->queued_bytes_ += last.bytes.size();
+        self->queue_.push_back(std::move(last));
+        self->draining_ = true;
+        self->arm_close_timer();
+        if (!self->writing_)
+          self->do_write();
+        return;
+      }
+    }
     self->close_with(websocket::close_code::going_away, "server shutdown");
+  });
+}
+
+void ws_session::close_when_drained() {
+  if (closing_ || draining_ || !open_)
+    return;
+  if (queue_.empty()) {
+    close_with(websocket::close_code::normal, "goodbye");
+    return;
+  }
+  drain_code_ = websocket::close_code::normal;
+  draining_ = true;
+  arm_close_timer();
+}
+
+void ws_session::arm_close_timer() {
+  close_timer_.expires_after(limits_.close_timeout);
+  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) {
+      // The peer did not take what is left in time: drop it hard.
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    }
   });
 }
 
@@ -151,14 +198,7 @@ void ws_session::close_with(websocket::close_code code, const char* reason) {
     queued_bytes_ -= queue_.back().bytes.size();
     queue_.pop_back();
   }
-  close_timer_.expires_after(limits_.close_timeout);
-  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (!ec) {
-      // The peer did not take the close frame in time: drop it hard.
-      beast::error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().close(ignored);
-    }
-  });
+  arm_close_timer();
   ws_.async_close(websocket::close_reason{code, reason},
                   [self = shared_from_this()](beast::error_code ec) {
                     // On success the read loop sees the end of the

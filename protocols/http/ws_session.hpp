@@ -70,6 +70,24 @@ protected:
   /// Called on the strand once, when the connection is gone.
   virtual void on_closed() {}
 
+  /// A last frame to send before the 1001 close of a shutdown (JMRI says
+  /// goodbye); empty for none.
+  virtual outbound_frame farewell() { return {}; }
+
+  /// Closes normally (1000) once everything queued is written. Strand only.
+  void close_when_drained();
+
+  /// Closes now with `code` (queued frames are dropped). Strand only.
+  void close_now(beast::websocket::close_code code, const char* reason) {
+    close_with(code, reason);
+  }
+
+  /// The connection's strand.
+  auto executor() { return ws_.get_executor(); }
+
+  /// Queues a frame; must run on the strand.
+  void enqueue_on_strand(outbound_frame frame) { enqueue(std::move(frame)); }
+
 private:
   void on_accept(beast::error_code ec);
   void do_read();
@@ -81,6 +99,7 @@ private:
   /// the close timeout.
   void close_with(beast::websocket::close_code code, const char* reason);
   void finish();
+  void arm_close_timer();
 
   beast::websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer read_buffer_;
@@ -95,6 +114,9 @@ private:
   bool closing_ = false;
   bool finished_ = false;
   bool registered_ = false;
+  bool draining_ = false; // close once the queue is written
+  beast::websocket::close_code drain_code_ =
+      beast::websocket::close_code::going_away;
 };
 
 } // namespace signalbox::http

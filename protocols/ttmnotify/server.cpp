@@ -106,7 +106,8 @@ public:
   }
 
   void serve(caf::actor_system& sys, http::rest_context rest) override {
-    impl_->run(std::make_shared<ttm_site>(sys, limits_, std::move(rest)));
+    impl_->run(http::http_connections(
+        std::make_shared<ttm_site>(sys, limits_, std::move(rest)), limits_));
   }
 
   std::string service() const override { return "ttm"; }

@@ -1,0 +1,173 @@
+#include "protocols/jmri/server.hpp"
+
+#include <boost/asio/ip/host_name.hpp>
+#include <boost/beast/http/field.hpp>
+
+#include "actors/errors.hpp"
+#include "protocols/http/listener.hpp"
+#include "protocols/http/rest_json.hpp"
+#include "protocols/jmri/tcp_session.hpp"
+#include "protocols/jmri/ws_session.hpp"
+
+namespace signalbox::jmri {
+
+namespace {
+
+namespace bhttp = http::bhttp;
+
+connection_settings make_settings(const node_options& opts) {
+  connection_settings s;
+  auto interval = static_cast<int>(opts.jmri.heartbeat_interval.count());
+  s.hello.jmri_version = SIGNALBOX_VERSION;
+  s.hello.heartbeat_ms = advertised_heartbeat_ms(interval);
+  s.hello.railroad = opts.jmri.railroad;
+  s.hello.node = opts.jmri.node;
+  if (s.hello.node.empty()) {
+    boost::system::error_code ec;
+    auto host = boost::asio::ip::host_name(ec);
+    s.hello.node = "signalbox-" + (ec ? std::string{"node"} : host);
+  }
+  if (!opts.jmri.active_profile.empty())
+    s.hello.active_profile = opts.jmri.active_profile;
+  // JsonWebSocket.onOpen: the idle timeout is the heartbeat interval x 1.1.
+  s.idle_timeout = std::chrono::milliseconds{interval + interval / 10};
+  s.default_locale = opts.jmri.locale;
+  return s;
+}
+
+/// What port 12080 serves: the WebSocket at /json/ and, for plain HTTP, a
+/// short page saying so (JMRI serves its JSON console there).
+class jmri_site : public http::site {
+public:
+  jmri_site(caf::actor_system& sys, net_options limits,
+            jmri_directory_actor directory, connection_settings settings)
+      : sys_(sys), limits_(std::move(limits)), directory_(std::move(directory)),
+        settings_(std::move(settings)),
+        counters_(std::make_shared<http::ws_counters>()) {
+    // nop
+  }
+
+  void handle(http::request_type&& req,
+              http::response_callback respond) override {
+    auto target = std::string{req.target()};
+    auto path = target.substr(0, target.find('?'));
+    if (path == "/json/" || path == "/json") {
+      http::response_type res{bhttp::status::ok, req.version()};
+      res.set(bhttp::field::server, "signalbox");
+      res.set(bhttp::field::content_type, "text/html; charset=utf-8");
+      res.keep_alive(req.keep_alive());
+      res.body() = "<!DOCTYPE html><html><head><title>JMRI JSON</title>"
+                   "</head><body><p>This is the JMRI JSON service of a "
+                   "signalbox node. Connect a WebSocket to <code>/json/"
+                   "</code>.</p></body></html>";
+      res.prepare_payload();
+      respond(std::move(res));
+      return;
+    }
+    respond(http::make_json_response(
+        404, rest::encode_error("no such resource: " + target), req.version(),
+        req.keep_alive()));
+  }
+
+  std::optional<http::response_type>
+  upgrade(http::beast::tcp_stream& stream, http::request_type& req,
+          const std::shared_ptr<http::session_registry>& sessions) override {
+    auto target = std::string{req.target()};
+    auto path = target.substr(0, target.find('?'));
+    if (path != "/json/" && path != "/json")
+      return http::make_json_response(
+          404, rest::encode_error("no WebSocket endpoint at " + path),
+          req.version(), false);
+    auto ws =
+        std::make_shared<ws_session>(std::move(stream), limits_, sessions,
+                                     counters_, sys_, directory_, settings_);
+    ws->accept(std::move(req), "");
+    return std::nullopt;
+  }
+
+private:
+  caf::actor_system& sys_;
+  net_options limits_;
+  jmri_directory_actor directory_;
+  connection_settings settings_;
+  std::shared_ptr<http::ws_counters> counters_;
+};
+
+class bound_listener : public listener_handle {
+public:
+  bound_listener(std::string service, std::shared_ptr<http::listener> impl)
+      : service_(std::move(service)), impl_(std::move(impl)),
+        endpoint_(impl_->local_endpoint()) {
+    // nop
+  }
+
+  std::string service() const override { return service_; }
+  std::string address() const override {
+    return endpoint_.address().to_string();
+  }
+  uint16_t port() const override { return endpoint_.port(); }
+  void stop() override { impl_->stop(); }
+  size_t connections() const override { return impl_->sessions()->size(); }
+
+  http::listener& impl() { return *impl_; }
+
+private:
+  std::string service_;
+  std::shared_ptr<http::listener> impl_;
+  boost::asio::ip::tcp::endpoint endpoint_;
+};
+
+class jmri_servers : public servers {
+public:
+  jmri_servers(std::shared_ptr<bound_listener> ws,
+               std::shared_ptr<bound_listener> tcp, node_options opts)
+      : ws_(std::move(ws)), tcp_(std::move(tcp)), opts_(std::move(opts)) {
+    // nop
+  }
+
+  std::vector<std::shared_ptr<listener_handle>> listeners() override {
+    return {ws_, tcp_};
+  }
+
+  void serve(caf::actor_system& sys, jmri_directory_actor directory) override {
+    auto settings = make_settings(opts_);
+    auto limits = opts_.net;
+    ws_->impl().run(http::http_connections(
+        std::make_shared<jmri_site>(sys, limits, directory, settings), limits));
+    tcp_->impl().run(
+        [&sys, limits, directory,
+         settings](boost::asio::ip::tcp::socket&& socket,
+                   const std::shared_ptr<http::session_registry>& sessions) {
+          return std::make_shared<tcp_session>(
+              std::move(socket), limits, sessions, sys, directory, settings);
+        });
+  }
+
+private:
+  std::shared_ptr<bound_listener> ws_;
+  std::shared_ptr<bound_listener> tcp_;
+  node_options opts_;
+};
+
+} // namespace
+
+caf::expected<std::shared_ptr<servers>>
+bind_servers(boost::asio::io_context& io, const node_options& opts) {
+  auto bind =
+      [&](const char* service,
+          uint16_t port) -> caf::expected<std::shared_ptr<bound_listener>> {
+    auto impl = std::make_shared<http::listener>(io, opts.net);
+    if (auto err = impl->open(opts.net.address, port); !err.empty())
+      return make_error(ec::system_error, std::string{service} + ": " + err);
+    return std::make_shared<bound_listener>(service, std::move(impl));
+  };
+  auto ws = bind("jmri", opts.jmri.port);
+  if (!ws)
+    return ws.error();
+  auto tcp = bind("jmri-tcp", opts.jmri.tcp_port);
+  if (!tcp)
+    return tcp.error();
+  return std::make_shared<jmri_servers>(*ws, *tcp, opts);
+}
+
+} // namespace signalbox::jmri

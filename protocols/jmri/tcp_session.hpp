@@ -1,0 +1,62 @@
+// A JMRI JSON client over raw TCP (port 2056, JMRI's JsonServer): the peer
+// sends a stream of concatenated JSON values (whitespace between them
+// optional), the node writes its frames back to back with no delimiter. The
+// write queue is bounded like a WebSocket's; a connection silent for longer
+// than the heartbeat interval x 1.1 is closed.
+#pragma once
+
+#include <array>
+#include <deque>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "config/options.hpp"
+#include "protocols/http/session_registry.hpp"
+#include "protocols/jmri/connection.hpp"
+#include "protocols/jmri/stream_splitter.hpp"
+
+namespace signalbox::jmri {
+
+class tcp_session : public std::enable_shared_from_this<tcp_session>,
+                    public http::connection {
+public:
+  tcp_session(boost::asio::ip::tcp::socket&& socket, net_options limits,
+              std::shared_ptr<http::session_registry> sessions,
+              caf::actor_system& sys, jmri_directory_actor directory,
+              connection_settings settings);
+  ~tcp_session() override;
+
+  void start() override;
+
+  /// Says goodbye and closes (node shutdown); thread-safe.
+  void shutdown() override;
+
+private:
+  class adapter;
+  void do_read();
+  void write_frame(std::shared_ptr<const std::string> frame);
+  void do_write();
+  void close_when_drained();
+  void arm_idle_timer();
+  void finish();
+
+  boost::asio::ip::tcp::socket socket_;
+  net_options limits_;
+  std::shared_ptr<http::session_registry> sessions_;
+  caf::actor_system& sys_;
+  jmri_directory_actor directory_;
+  connection_settings settings_;
+  stream_splitter splitter_;
+  std::shared_ptr<jmri::connection> conn_;
+  boost::asio::steady_timer idle_timer_;
+  std::array<char, 8192> read_buffer_;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool draining_ = false;
+  bool finished_ = false;
+};
+
+} // namespace signalbox::jmri

@@ -1,0 +1,39 @@
+// A JMRI JSON client over WebSocket (ws://HOST:12080/json/): each text
+// message is one JSON text for the connection logic (connection.hpp). A
+// connection silent for longer than the heartbeat interval x 1.1 is closed,
+// as JMRI's Jetty idle timeout does.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "protocols/http/ws_session.hpp"
+#include "protocols/jmri/connection.hpp"
+
+namespace signalbox::jmri {
+
+class ws_session : public http::ws_session {
+public:
+  ws_session(http::beast::tcp_stream&& stream, net_options limits,
+             std::shared_ptr<http::session_registry> sessions,
+             std::shared_ptr<http::ws_counters> counters,
+             caf::actor_system& sys, jmri_directory_actor directory,
+             connection_settings settings);
+
+protected:
+  void on_open() override;
+  void on_message(std::string_view text) override;
+  void on_closed() override;
+  http::outbound_frame farewell() override;
+
+private:
+  class adapter;
+  void arm_idle_timer();
+
+  caf::actor_system& sys_;
+  jmri_directory_actor directory_;
+  connection_settings settings_;
+  std::shared_ptr<connection> conn_;
+  boost::asio::steady_timer idle_timer_;
+};
+
+} // namespace signalbox::jmri
