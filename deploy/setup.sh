@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# signalbox set-up: installs what is missing (Debian 12, as root or with sudo),
+# builds, and then runs the node or the whole test suite.
+#
+#   deploy/setup.sh run [signalbox options...]  build and run the node (embedded
+#                                               default: a demo node on 127.0.0.1)
+#   deploy/setup.sh test [ctest options...]     build and run every test
+#   deploy/setup.sh build                       install what is missing and build
+#
+# Environment: BUILD_DIR (default ./build), BUILD_TYPE (default Release),
+# JOBS (default: number of cores).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${BUILD_DIR:-$repo/build}
+build_type=${BUILD_TYPE:-Release}
+jobs=${JOBS:-$(nproc)}
+
+# Debian packages the node needs to build and run.
+build_packages=(build-essential cmake pkg-config libcaf-dev libboost1.74-dev
+                rapidjson-dev libgpiod-dev liblmdb-dev)
+# What the tests need on top: systemd-notify (jobs' readiness protocol) and
+# Node.js with npm for the end-to-end clients.
+test_packages=(systemd)
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else log "need root to run: $*"; exit 1; fi
+}
+
+missing_packages() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+      || printf '%s\n' "$pkg"
+  done
+}
+
+install_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages "$@")
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+install_node() {
+  # Any Node.js >= 18 with npm will do (Debian 12 ships 18); keep one that is
+  # already there.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    install_packages nodejs npm
+  fi
+}
+
+build() {
+  install_packages "${build_packages[@]}"
+  cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+  cmake --build "$build_dir" -j "$jobs"
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  build)
+    build
+    ;;
+  run)
+    build
+    cd "$repo"
+    exec "$build_dir/signalbox" "$@"
+    ;;
+  test)
+    install_packages "${test_packages[@]}"
+    install_node
+    build
+    log "installing the end-to-end test clients (npm ci)"
+    (cd "$repo/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+    cd "$build_dir"
+    exec ctest --output-on-failure -j "$jobs" "$@"
+    ;;
+  *)
+    echo "usage: $0 run|test|build [options]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,277 @@
+// A ttmnotify client for tests: npm's `ws` plus a queue of received frames.
+//
+// Every frame is queued the moment `ws` delivers it, whether or not a test
+// is waiting, so frames that arrive together (one TCP read) are never lost.
+// Tests wait with next(predicate), which takes the first queued frame that
+// matches (leaving the others queued) or fails after a timeout with a list
+// of everything received - there are no sleeps anywhere.
+
+import WebSocket from 'ws';
+
+const DEFAULT_TIMEOUT_MS = 5000;
+
+function preview(items, max = 40) {
+  const cut = (text) => (text.length > 200 ? `${text.slice(0, 200)}... (${text.length} chars)` : text);
+  const shown = items.slice(-max).map((m) => cut(JSON.stringify(m))).join('\n  ');
+  const skipped = items.length > max ? `  (${items.length - max} earlier not shown)\n` : '';
+  return `${skipped}  ${shown || '(nothing)'}`;
+}
+
+function describePredicate(predicate, description) {
+  if (description) return description;
+  if (typeof predicate === 'object') return JSON.stringify(predicate);
+  return predicate.toString();
+}
+
+/**
+ * A predicate from a partial frame: {cmd:'dbchange', key:'k'} matches frames
+ * whose listed fields are equal. Functions are used as they are.
+ */
+export function matcher(predicate) {
+  if (typeof predicate === 'function') return predicate;
+  return (msg) => Object.entries(predicate).every(([k, v]) => msg[k] === v);
+}
+
+export class WsClient {
+  /**
+   * Opens a WebSocket; resolves once open, rejects when the handshake fails
+   * (with the HTTP status in the message when the server refused it).
+   */
+  static connect(url, { protocols = 'ttmnotify', label, timeoutMs = DEFAULT_TIMEOUT_MS, ...wsOptions } = {}) {
+    return new Promise((resolve, reject) => {
+      const ws = protocols === undefined || protocols === null
+        ? new WebSocket(url, wsOptions)
+        : new WebSocket(url, protocols, wsOptions);
+      // Frames can arrive right after 'open': the client queues from now on.
+      const client = new WsClient(ws, label || url);
+      const timer = setTimeout(() => {
+        ws.terminate();
+        reject(new Error(`WebSocket ${url} not open within ${timeoutMs} ms`));
+      }, timeoutMs);
+      ws.once('open', () => {
+        clearTimeout(timer);
+        resolve(client);
+      });
+      ws.once('unexpected-response', (req, res) => {
+        clearTimeout(timer);
+        req.destroy();
+        reject(new Error(`WebSocket ${url} refused with HTTP ${res.statusCode}`));
+      });
+      ws.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new Error(`WebSocket ${url} failed: ${err.message}`));
+      });
+    });
+  }
+
+  constructor(ws, label) {
+    this.ws = ws;
+    this.label = label;
+    this.queue = []; // received, not yet taken by next()
+    this.history = []; // everything received, for failure messages
+    this.violations = []; // frames that break "one JSON object with cmd per text frame"
+    this.waiters = [];
+    this.arrival = new WeakMap(); // frame -> arrival number
+    this.received = 0;
+    this.closeInfo = null;
+    this.closed = new Promise((resolve) => {
+      ws.on('close', (code, reason) => {
+        this.closeInfo = { code, reason: reason.toString() };
+        for (const w of this.waiters.splice(0)) w.fail(`connection closed (code ${code}, reason "${this.closeInfo.reason}")`);
+        resolve(this.closeInfo);
+      });
+    });
+    ws.on('error', () => {
+      // 'close' follows; the close code says what happened.
+    });
+    ws.on('message', (data, isBinary) => this._receive(data, isBinary));
+  }
+
+  get protocol() {
+    return this.ws.protocol;
+  }
+
+  get isOpen() {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  _receive(data, isBinary) {
+    const text = data.toString('utf8');
+    let msg;
+    if (isBinary) {
+      this.violations.push({ binary: text });
+    } else {
+      try {
+        msg = JSON.parse(text);
+      } catch {
+        this.violations.push({ notJson: text });
+      }
+      if (msg !== undefined && (msg === null || typeof msg !== 'object' || Array.isArray(msg) || typeof msg.cmd !== 'string')) {
+        this.violations.push({ noCmdObject: text });
+        msg = undefined;
+      }
+    }
+    if (msg === undefined) {
+      for (const w of this.waiters.splice(0)) w.fail('received a frame that is not a JSON object with "cmd"');
+      return;
+    }
+    this.arrival.set(msg, this.received++);
+    this.history.push(msg);
+    this.queue.push(msg);
+    this._serveWaiters();
+  }
+
+  _serveWaiters() {
+    for (const w of [...this.waiters]) {
+      const i = this.queue.findIndex(w.predicate);
+      if (i >= 0) {
+        const [msg] = this.queue.splice(i, 1);
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.done(msg);
+      }
+    }
+  }
+
+  _failureText(what, timeoutMs, reason) {
+    return (
+      `[${this.label}] ${reason} while waiting ${timeoutMs} ms for ${what}\n` +
+      `received on this connection:\n${preview(this.history)}\n` +
+      (this.violations.length ? `protocol violations:\n${preview(this.violations)}\n` : '') +
+      `still queued (not taken):\n${preview(this.queue)}`
+    );
+  }
+
+  /**
+   * Takes the first queued frame matching `predicate` (a function or a
+   * partial frame object), waiting up to `timeoutMs` for it to arrive.
+   */
+  next(predicate = () => true, timeoutMs = DEFAULT_TIMEOUT_MS, description) {
+    const test = matcher(predicate);
+    const what = describePredicate(predicate, description);
+    return new Promise((resolve, reject) => {
+      if (this.violations.length) {
+        reject(new Error(this._failureText(what, timeoutMs, 'protocol violation')));
+        return;
+      }
+      const i = this.queue.findIndex(test);
+      if (i >= 0) {
+        resolve(this.queue.splice(i, 1)[0]);
+        return;
+      }
+      if (this.closeInfo) {
+        reject(new Error(this._failureText(what, timeoutMs, `connection closed (code ${this.closeInfo.code})`)));
+        return;
+      }
+      const waiter = {
+        predicate: test,
+        done: (msg) => {
+          clearTimeout(waiter.timer);
+          resolve(msg);
+        },
+        fail: (reason) => {
+          clearTimeout(waiter.timer);
+          reject(new Error(this._failureText(what, timeoutMs, reason)));
+        },
+      };
+      waiter.timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.fail('timed out');
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /**
+   * Like next(), and also drops every queued frame that arrived before the
+   * match: what follows starts after it (e.g. skip to a job's Starting).
+   */
+  async skipTo(predicate, timeoutMs = DEFAULT_TIMEOUT_MS, description) {
+    const msg = await this.next(predicate, timeoutMs, description);
+    const at = this.arrival.get(msg);
+    this.queue = this.queue.filter((m) => this.arrival.get(m) > at);
+    return msg;
+  }
+
+  /** Takes `count` frames matching `predicate`, in arrival order. */
+  async nextN(count, predicate, timeoutMs = DEFAULT_TIMEOUT_MS, description) {
+    const out = [];
+    for (let i = 0; i < count; ++i) out.push(await this.next(predicate, timeoutMs, description));
+    return out;
+  }
+
+  /** Waits for the close; resolves with {code, reason}. */
+  async waitClose(timeoutMs = DEFAULT_TIMEOUT_MS) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`[${this.label}] not closed within ${timeoutMs} ms; received:\n${preview(this.history)}`)),
+        timeoutMs,
+      );
+    });
+    return Promise.race([this.closed, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  send(data, options) {
+    return new Promise((resolve, reject) => this.ws.send(data, options || {}, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Sends a ping and resolves when the matching pong arrives. */
+  ping(payload = 'e2e', timeoutMs = DEFAULT_TIMEOUT_MS) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`[${this.label}] no pong within ${timeoutMs} ms`)), timeoutMs);
+      const onPong = (data) => {
+        if (data.toString() !== payload) return;
+        clearTimeout(timer);
+        this.ws.off('pong', onPong);
+        resolve();
+      };
+      this.ws.on('pong', onPong);
+      this.ws.ping(payload);
+    });
+  }
+
+  close(code = 1000) {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code);
+  }
+
+  terminate() {
+    this.ws.terminate();
+  }
+}
+
+/**
+ * Tries a WebSocket handshake and reports how it ended:
+ * {outcome:'open', protocol} (the socket is closed again),
+ * {outcome:'refused', status} for an HTTP answer other than 101, or
+ * {outcome:'error', message} for anything else (e.g. ws rejecting a
+ * subprotocol the client never offered).
+ */
+export function tryHandshake(url, protocols, timeoutMs = DEFAULT_TIMEOUT_MS) {
+  return new Promise((resolve, reject) => {
+    const ws = protocols === undefined ? new WebSocket(url) : new WebSocket(url, protocols);
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`handshake with ${url} did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const finish = (result) => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    ws.once('open', () => {
+      finish({ outcome: 'open', protocol: ws.protocol });
+      ws.close();
+    });
+    ws.once('unexpected-response', (req, res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      const done = () => {
+        finish({ outcome: 'refused', status: res.statusCode, body });
+        req.destroy();
+      };
+      res.on('end', done);
+      res.on('error', done);
+    });
+    ws.once('error', (err) => finish({ outcome: 'error', message: err.message }));
+  });
+}
