@@ -172,20 +172,32 @@ private:
   std::string error_;
 };
 
-caf::error read_jobs(const caf::settings& content, job_options& out) {
-  auto found = find_list(content, "jobs.definitions");
+/// Reads every dictionary of the list at `path` with `read_one(reader,
+/// index)`, which returns false after reporting a problem through the reader.
+template <class ReadOne>
+caf::error read_entries(const caf::settings& content, const char* path,
+                        ReadOne read_one) {
+  auto found = find_list(content, path);
   if (!found)
     return found.error();
   auto lst = *found;
   if (lst == nullptr)
     return caf::none;
-  std::vector<std::string> names;
   for (size_t i = 0; i < lst->size(); ++i) {
-    auto where = "jobs.definitions[" + std::to_string(i) + "]";
+    auto where = std::string{path} + "[" + std::to_string(i) + "]";
     auto dict = caf::get_if<caf::config_value::dictionary>(&(*lst)[i]);
     if (dict == nullptr)
       return config_error(where + " must be a dictionary");
     entry_reader r{where, *dict};
+    read_one(r);
+    if (!r.error().empty())
+      return config_error(r.error());
+  }
+  return caf::none;
+}
+
+caf::error read_jobs(const caf::settings& content, job_options& out) {
+  return read_entries(content, "jobs.definitions", [&](entry_reader& r) {
     job_spec spec;
     std::string restart = "no";
     r.string("name", spec.name, true);
@@ -202,31 +214,16 @@ caf::error read_jobs(const caf::settings& content, job_options& out) {
       r.fail("command", "must be a non-empty list of strings");
     if (!from_string(restart, spec.restart))
       r.fail("restart", "must be \"no\", \"on-failure\" or \"always\"");
-    for (auto& n : names)
-      if (!spec.name.empty() && n == spec.name)
+    for (auto& other : out.definitions)
+      if (!spec.name.empty() && other.name == spec.name)
         r.fail("name", "is used by another job");
-    if (!r.error().empty())
-      return config_error(r.error());
-    names.push_back(spec.name);
-    out.definitions.push_back(std::move(spec));
-  }
-  return caf::none;
+    if (r.error().empty())
+      out.definitions.push_back(std::move(spec));
+  });
 }
 
 caf::error read_gpio_lines(const caf::settings& content, gpio_options& out) {
-  auto found = find_list(content, "gpio.lines");
-  if (!found)
-    return found.error();
-  auto lst = *found;
-  if (lst == nullptr)
-    return caf::none;
-  std::vector<std::string> names;
-  for (size_t i = 0; i < lst->size(); ++i) {
-    auto where = "gpio.lines[" + std::to_string(i) + "]";
-    auto dict = caf::get_if<caf::config_value::dictionary>(&(*lst)[i]);
-    if (dict == nullptr)
-      return config_error(where + " must be a dictionary");
-    entry_reader r{where, *dict};
+  return read_entries(content, "gpio.lines", [&](entry_reader& r) {
     gpio_line_spec spec;
     std::string direction = "input";
     r.string("name", spec.name, true);
@@ -249,15 +246,12 @@ caf::error read_gpio_lines(const caf::settings& content, gpio_options& out) {
       r.fail("initial", "must be 0 or 1");
     if (spec.offset >= 0 && spec.chip.empty())
       r.fail("offset", "needs a chip");
-    for (auto& n : names)
-      if (n == spec.name)
+    for (auto& other : out.lines)
+      if (other.name == spec.name)
         r.fail("name", "is used by another line");
-    if (!r.error().empty())
-      return config_error(r.error());
-    names.push_back(spec.name);
-    out.lines.push_back(std::move(spec));
-  }
-  return caf::none;
+    if (r.error().empty())
+      out.lines.push_back(std::move(spec));
+  });
 }
 
 std::string to_std_string(caf::string_view str) {
