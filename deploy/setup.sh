@@ -58,10 +58,13 @@ install_node() {
   fi
 }
 
+# build [target...]: configures and builds the given targets (all without).
 build() {
   install_packages "${build_packages[@]}"
   cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
-  cmake --build "$build_dir" -j "$jobs"
+  local targets=()
+  for t in "$@"; do targets+=(--target "$t"); done
+  cmake --build "$build_dir" -j "$jobs" "${targets[@]}"
 }
 
 cmd=${1:-}
@@ -71,7 +74,8 @@ case "$cmd" in
     build
     ;;
   run)
-    build
+    # Only what a first session needs: the node and the watcher.
+    build signalbox signalbox-watch
     cd "$repo"
     exec "$build_dir/signalbox" "$@"
     ;;
