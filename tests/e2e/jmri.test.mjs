@@ -221,12 +221,15 @@ describe('JMRI heartbeat', () => {
   });
 
   test('a client that pings at the announced heartbeat stays connected', async (t) => {
-    const node = await SignalboxNode.start({ args: ['--jmri.heartbeat-interval=400ms'] });
+    // JMRI's margin is 0.2 x the interval (pings at 0.9, closes at 1.1): 1.5 s
+    // leaves 300 ms for a loaded CI machine.
+    const node = await SignalboxNode.start({ args: ['--jmri.heartbeat-interval=1500ms'] });
     t.after(() => node.dispose());
     const c = await ws(node);
     const hello = await c.next('hello');
-    // Like jquery.jmri.js: ping every `heartbeat` ms, for ten idle periods.
-    for (let i = 0; i < 12; ++i) {
+    assert.equal(hello.data.heartbeat, 1350);
+    // Like jquery.jmri.js: ping every `heartbeat` ms, over seven idle periods.
+    for (let i = 0; i < 8; ++i) {
       await new Promise((resolve) => setTimeout(resolve, hello.data.heartbeat));
       c.send({ type: 'ping' });
       await c.next('pong');
