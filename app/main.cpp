@@ -6,6 +6,7 @@
 // directory, missing GPIO line, port in use).
 #include <csignal>
 #include <iostream>
+#include <sys/resource.h>
 
 #include <caf/actor_system.hpp>
 
@@ -16,6 +17,13 @@
 int main(int argc, char** argv) {
   // Writes to a vanished peer must fail with EPIPE, not kill the node.
   std::signal(SIGPIPE, SIG_IGN);
+  // Every connection, pipe and event fd is a descriptor; the usual soft
+  // limit of 1024 would cap the node far below net.max-connections.
+  if (rlimit lim{};
+      getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
   signalbox::node_config cfg;
   if (auto err = cfg.parse_args(argc, argv)) {
     std::cerr << "signalbox: invalid configuration: " << cfg.describe(err)

@@ -12,7 +12,8 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 listener::listener(asio::io_context& io, net_options limits)
-    : io_(io), acceptor_(asio::make_strand(io)), limits_(std::move(limits)),
+    : io_(io), acceptor_(asio::make_strand(io)),
+      retry_timer_(acceptor_.get_executor()), limits_(std::move(limits)),
       sessions_(std::make_shared<session_registry>(limits_.max_connections)) {
   // nop
 }
@@ -61,6 +62,7 @@ void listener::run(connection_factory make) {
 void listener::stop() {
   asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
     beast::error_code ignored;
+    self->retry_timer_.cancel();
     self->acceptor_.close(ignored);
   });
   sessions_->shutdown_all();
@@ -77,13 +79,23 @@ void listener::do_accept() {
 void listener::on_accept(beast::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open())
     return;
-  if (!ec) {
-    socket.set_option(tcp::no_delay(true), ec);
-    auto session = make_(std::move(socket), sessions_);
-    if (sessions_->add(session))
-      session->start();
-    // else: over the limit; the session's destructor closes the socket.
+  if (ec) {
+    // Out of descriptors (EMFILE/ENFILE) or memory: accepting again at once
+    // would fail again at once and spin this thread. Pause, let connections
+    // close, then try again; the pending ones wait in the backlog.
+    retry_timer_.expires_after(std::chrono::milliseconds(100));
+    retry_timer_.async_wait(
+        [self = shared_from_this()](beast::error_code timer_ec) {
+          if (!timer_ec && self->acceptor_.is_open())
+            self->do_accept();
+        });
+    return;
   }
+  socket.set_option(tcp::no_delay(true), ec);
+  auto session = make_(std::move(socket), sessions_);
+  if (sessions_->add(session))
+    session->start();
+  // else: over the limit; the session's destructor closes the socket.
   do_accept();
 }
 

@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "config/options.hpp"
 #include "protocols/http/session_registry.hpp"
@@ -52,6 +53,7 @@ private:
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_; // after a failed accept
   connection_factory make_;
   net_options limits_;
   std::shared_ptr<session_registry> sessions_;

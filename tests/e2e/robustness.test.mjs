@@ -3,13 +3,16 @@
 // malformed and oversized HTTP requests, and connections that never send.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { renderConfig } from './lib/config.mjs';
 import { expectJson, parseResponseHead, rawHttp, show } from './lib/http.mjs';
-import { SignalboxNode } from './lib/node.mjs';
+import { EPHEMERAL_PORTS, SignalboxNode, TempDir, signalboxBin } from './lib/node.mjs';
 import { rawWsHandshake, readUntilEnd } from './lib/rawws.mjs';
+import { eventually, notYet } from './lib/wait.mjs';
 
 const MAX_QUEUE_BYTES = 65536;
 const MAX_HEADER_BYTES = 8192;
@@ -160,5 +163,56 @@ describe('robustness', () => {
     } finally {
       for (const s of [...silent, partial]) s.destroy();
     }
+  });
+});
+
+describe('out of file descriptors', () => {
+  test('the listener backs off instead of spinning, and recovers', async (t) => {
+    const dir = await TempDir.create();
+    // The node runs with a limit of 64 descriptors (soft and hard, so the
+    // node cannot raise it), then gets more connections than that.
+    const child = spawn('/bin/sh', ['-c', `ulimit -n 64 && exec "$0" "$@"`, signalboxBin,
+      ...EPHEMERAL_PORTS, '--jmri.enabled=false', `--store.directory=${dir.file('data')}`],
+    { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] });
+    const sockets = [];
+    t.after(async () => {
+      sockets.forEach((s) => s.destroy());
+      child.kill('SIGKILL');
+      await dir.remove();
+    });
+    const port = await new Promise((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        const m = /listening ttm 127\.0\.0\.1:(\d+)/.exec(d);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on('exit', (code) => reject(new Error(`node exited with ${code}`)));
+    });
+    for (let i = 0; i < 120; ++i) {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('error', () => {});
+      sockets.push(s);
+    }
+    // Wait until the node really is out of descriptors.
+    await eventually(() => fs.readdirSync(`/proc/${child.pid}/fd`).length >= 63 || notYet(
+      fs.readdirSync(`/proc/${child.pid}/fd`).length), { timeoutMs: 10000 });
+    const cpuTicks = () => {
+      const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(fields[11]) + Number(fields[12]); // utime + stime
+    };
+    const before = cpuTicks();
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the measuring window
+    const used = cpuTicks() - before;
+    // A listener retrying accept() at once on EMFILE burns a whole core
+    // (about 100 ticks a second); backing off costs next to nothing.
+    assert.ok(used < 30, `the node used ${used} CPU ticks in one second while out of descriptors`);
+    sockets.forEach((s) => s.destroy());
+    const res = await eventually(async () => {
+      try {
+        return await fetch(`http://127.0.0.1:${port}/api/values`);
+      } catch {
+        return false;
+      }
+    }, { timeoutMs: 10000 });
+    assert.equal(res.status, 200);
   });
 });
