@@ -134,6 +134,18 @@ void rest_api::handle(const rest_request& req, rest_responder respond) const {
         },
         on_error, args...);
   };
+  // A handler for a request with a JSON body: decodes it with `decode` (400
+  // with the decoder's text when it fails) and hands the value to `next`.
+  auto with_body = [](auto decode, auto next) {
+    return [decode, next](const rest_request& r, rest_responder res) mutable {
+      auto body = decode(r.body);
+      if (!body) {
+        res(error_response(400, body.error));
+        return;
+      }
+      next(std::move(body.value), std::move(res));
+    };
+  };
   using jobs_t = std::vector<job_info>;
   struct tag_job {
     using type = job_info;
@@ -180,22 +192,19 @@ void rest_api::handle(const rest_request& req, rest_responder respond) const {
         };
       } else if (req.method == "POST") {
         route.needs_body = true;
-        route.handler = [=, &sys](const rest_request& r, rest_responder res) {
-          auto spec = rest::decode_job_spec(r.body);
-          if (!spec) {
-            res(error_response(400, spec.error));
-            return;
-          }
-          ask<job_info>(
-              sys, ctx_.jobs, timeout,
-              [res](job_info& x) {
-                rest_response out{201, rest::encode(x), {}};
-                out.headers.emplace_back("Location",
-                                         "/api/jobs/" + std::to_string(x.id));
-                res(std::move(out));
-              },
-              on_error, create_atom_v, std::move(spec.value));
-        };
+        route.handler = with_body(
+            rest::decode_job_spec,
+            [=, &sys](auto spec, rest_responder res) mutable {
+              ask<job_info>(
+                  sys, ctx_.jobs, timeout,
+                  [res](job_info& x) {
+                    rest_response out{201, rest::encode(x), {}};
+                    out.headers.emplace_back(
+                        "Location", "/api/jobs/" + std::to_string(x.id));
+                    res(std::move(out));
+                  },
+                  on_error, create_atom_v, std::move(spec));
+            });
       }
     } else if (n == 3) {
       route.allow = "GET, PUT, DELETE";
@@ -205,15 +214,11 @@ void rest_api::handle(const rest_request& req, rest_responder respond) const {
         };
       } else if (req.method == "PUT") {
         route.needs_body = true;
-        route.handler = [=](const rest_request& r, rest_responder res) {
-          auto spec = rest::decode_job_spec(r.body);
-          if (!spec) {
-            res(error_response(400, spec.error));
-            return;
-          }
-          reply(tag_job{}, 200, ctx_.jobs, update_atom_v, id,
-                std::move(spec.value));
-        };
+        route.handler = with_body(rest::decode_job_spec,
+                                  [=](auto spec, rest_responder res) mutable {
+                                    reply(tag_job{}, 200, ctx_.jobs,
+                                          update_atom_v, id, std::move(spec));
+                                  });
       } else if (req.method == "DELETE") {
         route.handler = [=](const rest_request&, rest_responder) {
           no_content(ctx_.jobs, delete_atom_v, id);
@@ -270,14 +275,11 @@ void rest_api::handle(const rest_request& req, rest_responder respond) const {
         };
       } else if (req.method == "PUT") {
         route.needs_body = true;
-        route.handler = [=](const rest_request& r, rest_responder res) {
-          auto value = rest::decode_gpio_value(r.body);
-          if (!value) {
-            res(error_response(400, value.error));
-            return;
-          }
-          reply(tag_gpio{}, 200, ctx_.gpio, put_atom_v, name, value.value);
-        };
+        route.handler = with_body(rest::decode_gpio_value,
+                                  [=](auto value, rest_responder res) mutable {
+                                    reply(tag_gpio{}, 200, ctx_.gpio,
+                                          put_atom_v, name, value);
+                                  });
       }
     }
   } else if (n == 4 && path[1] == "sim" && path[2] == "gpios") {
@@ -285,14 +287,10 @@ void rest_api::handle(const rest_request& req, rest_responder respond) const {
     route.allow = "PUT";
     if (req.method == "PUT") {
       route.needs_body = true;
-      route.handler = [=](const rest_request& r, rest_responder res) {
-        auto value = rest::decode_gpio_value(r.body);
-        if (!value) {
-          res(error_response(400, value.error));
-          return;
-        }
-        reply(tag_gpio{}, 200, ctx_.gpio, simulate_atom_v, name, value.value);
-      };
+      route.handler = with_body(
+          rest::decode_gpio_value, [=](auto value, rest_responder res) mutable {
+            reply(tag_gpio{}, 200, ctx_.gpio, simulate_atom_v, name, value);
+          });
     }
   }
   // -- shared values ------------------------------------------------------
@@ -312,21 +310,18 @@ void rest_api::handle(const rest_request& req, rest_responder respond) const {
         };
       } else if (req.method == "PUT") {
         route.needs_body = true;
-        route.handler = [=, &sys](const rest_request& r, rest_responder res) {
-          auto write = rest::decode_value_write(r.body);
-          if (!write) {
-            res(error_response(400, write.error));
-            return;
-          }
-          if (write.value.provider.empty())
-            write.value.provider = "api";
-          ask<value_put_result>(
-              sys, ctx_.values, timeout,
-              [res](value_put_result& x) {
-                res(json(x.added ? 201 : 200, rest::encode(x.info)));
-              },
-              on_error, put_atom_v, key, std::move(write.value));
-        };
+        route.handler = with_body(
+            rest::decode_value_write,
+            [=, &sys](auto write, rest_responder res) mutable {
+              if (write.provider.empty())
+                write.provider = "api";
+              ask<value_put_result>(
+                  sys, ctx_.values, timeout,
+                  [res](value_put_result& x) {
+                    res(json(x.added ? 201 : 200, rest::encode(x.info)));
+                  },
+                  on_error, put_atom_v, key, std::move(write));
+            });
       } else if (req.method == "DELETE") {
         route.handler = [=](const rest_request&, rest_responder) {
           no_content(ctx_.values, delete_atom_v, key);
@@ -339,25 +334,22 @@ void rest_api::handle(const rest_request& req, rest_responder respond) const {
     route.allow = "POST";
     if (req.method == "POST") {
       route.needs_body = true;
-      route.handler = [=, &sys](const rest_request& r, rest_responder res) {
-        auto msg = rest::decode_jmri_message(r.body);
-        if (!msg) {
-          res(error_response(400, msg.error));
-          return;
-        }
-        if (!ctx_.jmri) {
-          res(error_response(503, "the JMRI message service is disabled"));
-          return;
-        }
-        if (msg.value.locale.empty())
-          msg.value.locale = ctx_.jmri_locale;
-        ask<uint64_t>(
-            sys, ctx_.jmri, timeout,
-            [res](uint64_t delivered) {
-              res(json(202, rest::encode_delivered(delivered)));
-            },
-            on_error, jmri_send_atom_v, std::move(msg.value));
-      };
+      route.handler = with_body(
+          rest::decode_jmri_message,
+          [=, &sys](auto msg, rest_responder res) mutable {
+            if (!ctx_.jmri) {
+              res(error_response(503, "the JMRI message service is disabled"));
+              return;
+            }
+            if (msg.locale.empty())
+              msg.locale = ctx_.jmri_locale;
+            ask<uint64_t>(
+                sys, ctx_.jmri, timeout,
+                [res](uint64_t delivered) {
+                  res(json(202, rest::encode_delivered(delivered)));
+                },
+                on_error, jmri_send_atom_v, std::move(msg));
+          });
     }
   } else {
     not_found();
