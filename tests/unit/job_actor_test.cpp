@@ -16,29 +16,10 @@ using std::chrono::steady_clock;
 
 namespace {
 
-struct fixture : job_fixture {
-  std::vector<job_actor> jobs;
-
-  ~fixture() {
-    // No process outlives its test.
-    for (auto& job : jobs)
-      self->request(job, patience, shutdown_atom_v)
-          .receive([](ok_atom) {}, [](caf::error&) {});
-  }
-
+struct fixture : job_actor_fixture {
   job_actor spawn(job_spec spec, uint64_t id = 1) {
-    job_setup setup;
-    setup.id = id;
-    setup.spec = std::move(spec);
-    setup.origin = job_origin::api;
-    setup.options = opts;
-    setup.signalbox_url = opts.signalbox_url;
-    auto job = spawn_job(sys, loop.io, std::move(setup));
-    jobs.push_back(job);
-    return job;
+    return job_actor_fixture::spawn(std::move(spec), id, job_origin::api);
   }
-
-  job_info get(const job_actor& job) { return ask<job_info>(job, get_atom_v); }
 
   job_info start(const job_actor& job) {
     return ask<job_info>(job, start_atom_v);

@@ -18,6 +18,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/interfaces.hpp"
+#include "actors/job.hpp"
 #include "config/options.hpp"
 #include "fixture.hpp"
 
@@ -150,6 +151,33 @@ struct job_fixture {
                  [&](caf::error& err) { result = std::move(err); });
     return result;
   }
+};
+
+/// A job_fixture that spawns job actors and stops every one of them (and so
+/// its process) when the test ends: no process outlives its test.
+struct job_actor_fixture : job_fixture {
+  std::vector<job_actor> jobs;
+
+  ~job_actor_fixture() {
+    for (auto& job : jobs)
+      self->request(job, patience, shutdown_atom_v)
+          .receive([](ok_atom) {}, [](caf::error&) {});
+  }
+
+  job_actor spawn(job_spec spec, uint64_t id = 1,
+                  job_origin origin = job_origin::config) {
+    job_setup setup;
+    setup.id = id;
+    setup.spec = std::move(spec);
+    setup.origin = origin;
+    setup.options = opts;
+    setup.signalbox_url = opts.signalbox_url;
+    auto job = spawn_job(sys, loop.io, std::move(setup));
+    jobs.push_back(job);
+    return job;
+  }
+
+  job_info get(const job_actor& job) { return ask<job_info>(job, get_atom_v); }
 };
 
 } // namespace signalbox::test

@@ -10,27 +10,7 @@ using std::chrono::milliseconds;
 
 namespace {
 
-struct fixture : job_fixture {
-  std::vector<job_actor> jobs;
-
-  ~fixture() {
-    for (auto& job : jobs)
-      self->request(job, patience, shutdown_atom_v)
-          .receive([](ok_atom) {}, [](caf::error&) {});
-  }
-
-  job_actor spawn(job_spec spec, uint64_t id = 1) {
-    job_setup setup;
-    setup.id = id;
-    setup.spec = std::move(spec);
-    setup.options = opts;
-    auto job = spawn_job(sys, loop.io, std::move(setup));
-    jobs.push_back(job);
-    return job;
-  }
-
-  job_info get(const job_actor& job) { return ask<job_info>(job, get_atom_v); }
-};
+using fixture = job_actor_fixture;
 
 // The gaps between the start times (nanoseconds since the epoch, one per
 // line) a job wrote into `file`.
