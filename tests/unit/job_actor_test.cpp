@@ -189,7 +189,7 @@ CAF_TEST(stop terminates and ends in stopped) {
 
 CAF_TEST(a job ignoring the stop signal is killed after the grace period) {
   opts.stop_grace = 400ms;
-  auto spec = make_spec("stubborn", {program("ignore_sigterm")});
+  auto spec = make_spec("sigterm-ignorer", {program("ignore_sigterm")});
   spec.notify = true; // running once SIGTERM is ignored
   auto job = spawn(spec);
   start(job);
@@ -206,7 +206,7 @@ CAF_TEST(a job ignoring the stop signal is killed after the grace period) {
 
 CAF_TEST(a stop of a stopping job changes nothing and start waits) {
   opts.stop_grace = 400ms;
-  auto spec = make_spec("stubborn", {program("ignore_sigterm")});
+  auto spec = make_spec("sigterm-ignorer", {program("ignore_sigterm")});
   spec.notify = true;
   auto job = spawn(spec);
   start(job);
@@ -470,7 +470,7 @@ CAF_TEST(update replaces the definition and restarts a running job) {
 }
 
 CAF_TEST(shutdown answers once the process is reaped) {
-  auto spec = make_spec("stubborn", {program("ignore_sigterm")});
+  auto spec = make_spec("sigterm-ignorer", {program("ignore_sigterm")});
   spec.notify = true;
   auto job = spawn(spec);
   start(job);
