@@ -38,6 +38,18 @@ caf::error check_key(const lmdb::env& env, const std::string& key) {
   return {};
 }
 
+// The table of a single-record request, once table and key are known good.
+caf::expected<lmdb::table> record_table(const lmdb::env& env,
+                                        const std::string& table,
+                                        const std::string& key) {
+  auto t = table_of(env, table);
+  if (!t)
+    return t;
+  if (auto err = check_key(env, key))
+    return err;
+  return t;
+}
+
 // Adds a write to the batch; the first write of a batch schedules its commit
 // behind every message that is already in the mailbox.
 void enqueue(self_pointer self, pending_write write) {
@@ -120,11 +132,9 @@ store_behavior(store_actor::stateful_pointer<store_state> self,
       [self](put_atom, const std::string& table, std::string& key,
              std::string& value) -> caf::result<ok_atom> {
         auto& env = *self->state.env;
-        auto t = table_of(env, table);
+        auto t = record_table(env, table, key);
         if (!t)
           return t.error();
-        if (auto err = check_key(env, key))
-          return err;
         auto rp = self->make_response_promise<ok_atom>();
         enqueue(self, pending_write{*t, std::move(key), std::move(value), rp});
         return rp;
@@ -132,11 +142,9 @@ store_behavior(store_actor::stateful_pointer<store_state> self,
       [self](delete_atom, const std::string& table,
              std::string& key) -> caf::result<bool> {
         auto& env = *self->state.env;
-        auto t = table_of(env, table);
+        auto t = record_table(env, table, key);
         if (!t)
           return t.error();
-        if (auto err = check_key(env, key))
-          return err;
         auto rp = self->make_response_promise<bool>();
         enqueue(self, pending_write{*t, std::move(key), std::nullopt, rp});
         return rp;
@@ -162,11 +170,9 @@ store_behavior(store_actor::stateful_pointer<store_state> self,
       },
       [self](get_atom, const std::string& table,
              const std::string& key) -> caf::result<std::string> {
-        auto t = table_of(*self->state.env, table);
+        auto t = record_table(*self->state.env, table, key);
         if (!t)
           return t.error();
-        if (auto err = check_key(*self->state.env, key))
-          return err;
         self->state.commit();
         try {
           auto value = self->state.env->begin_read().get(*t, key);
