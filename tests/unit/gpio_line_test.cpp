@@ -22,15 +22,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-gpio_line_spec line_spec(std::string name, gpio_direction direction,
-                         uint32_t debounce_ms = 0) {
-  gpio_line_spec spec;
-  spec.name = std::move(name);
-  spec.direction = direction;
-  spec.debounce_ms = debounce_ms;
-  return spec;
-}
-
 struct fixture : deterministic_fixture {
   fixture() { self->join(sys.groups().get_local(groups::gpio)); }
 

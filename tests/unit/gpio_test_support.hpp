@@ -27,6 +27,16 @@
 
 namespace signalbox::test {
 
+/// A configured line with just the fields these tests vary.
+inline gpio_line_spec line_spec(std::string name, gpio_direction direction,
+                                uint32_t debounce_ms = 0) {
+  gpio_line_spec spec;
+  spec.name = std::move(name);
+  spec.direction = direction;
+  spec.debounce_ms = debounce_ms;
+  return spec;
+}
+
 /// An io_context run by one thread. Destruction waits until the context ran
 /// out of work: a reader that was not closed keeps it busy and shows up as a
 /// hanging test rather than a silent leak.
