@@ -74,6 +74,7 @@ void http_session::on_read(beast::error_code ec, size_t) {
     return;
   }
   if (ec == bhttp::error::body_limit) {
+    site_->body_too_large(parser_->get());
     fail_request(413, "request body exceeds the limit of " +
                           std::to_string(limits_.max_body_bytes) + " bytes");
     return;

@@ -38,6 +38,11 @@ public:
   virtual std::optional<response_type>
   upgrade(beast::tcp_stream& stream, request_type& req,
           const std::shared_ptr<session_registry>& sessions) = 0;
+
+  /// The body of request `req` (headers only) exceeded the body limit; the
+  /// HTTP session answers 413 itself. A site whose requests belong to a
+  /// longer session (Engine.IO polling) ends that session here.
+  virtual void body_too_large(const request_type&) {}
 };
 
 /// A JSON response with the given status and body, and the server header.

@@ -80,7 +80,11 @@ void ws_session::on_read(beast::error_code ec, size_t) {
     return;
   }
   auto data = read_buffer_.cdata();
-  on_message({static_cast<const char*>(data.data()), data.size()});
+  std::string_view message{static_cast<const char*>(data.data()), data.size()};
+  if (ws_.got_binary())
+    on_binary_message(message);
+  else
+    on_message(message);
   read_buffer_.consume(read_buffer_.size());
   do_read();
 }
@@ -93,7 +97,9 @@ void ws_session::send(outbound_frame frame) {
 }
 
 void ws_session::enqueue(outbound_frame&& frame) {
-  if (!open_ || closing_ || draining_ || frame.bytes.empty())
+  // An empty binary message is valid (an empty attachment); an empty text
+  // frame is never meant.
+  if (!open_ || closing_ || draining_ || (frame.bytes.empty() && !frame.binary))
     return;
   if (queue_.size() >= limits_.max_queue_frames ||
       queued_bytes_ + frame.bytes.size() > limits_.max_queue_bytes) {
@@ -110,7 +116,7 @@ void ws_session::enqueue(outbound_frame&& frame) {
 void ws_session::do_write() {
   writing_ = true;
   auto& front = queue_.front();
-  ws_.text(true);
+  ws_.text(!front.binary);
   ws_.async_write(
       asio::buffer(front.bytes.data(), front.bytes.size()),
       beast::bind_front_handler(&ws_session::on_write, shared_from_this()));

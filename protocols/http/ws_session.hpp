@@ -26,10 +26,11 @@
 namespace signalbox::http {
 
 /// One outbound frame: bytes kept alive by `owner` (a notification, or a
-/// string of the session's own).
+/// string of the session's own), sent as a text frame unless `binary`.
 struct outbound_frame {
   std::shared_ptr<const void> owner;
   std::string_view bytes;
+  bool binary = false;
 };
 
 /// Counters shared by every session of a listener (metrics).
@@ -64,8 +65,12 @@ protected:
   /// Called on the strand once the handshake succeeded.
   virtual void on_open() {}
 
-  /// Called on the strand for every complete text or binary message.
+  /// Called on the strand for every complete text message, and for binary
+  /// messages unless on_binary_message is overridden.
   virtual void on_message(std::string_view) {}
+
+  /// Called on the strand for every complete binary message.
+  virtual void on_binary_message(std::string_view data) { on_message(data); }
 
   /// Called on the strand once, when the connection is gone.
   virtual void on_closed() {}

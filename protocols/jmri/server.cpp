@@ -4,6 +4,7 @@
 #include <boost/beast/http/field.hpp>
 
 #include "actors/errors.hpp"
+#include "protocols/http/bound_listener.hpp"
 #include "protocols/http/listener.hpp"
 #include "protocols/http/rest_json.hpp"
 #include "protocols/jmri/tcp_session.hpp"
@@ -93,34 +94,10 @@ private:
   std::shared_ptr<http::ws_counters> counters_;
 };
 
-class bound_listener : public listener_handle {
-public:
-  bound_listener(std::string service, std::shared_ptr<http::listener> impl)
-      : service_(std::move(service)), impl_(std::move(impl)),
-        endpoint_(impl_->local_endpoint()) {
-    // nop
-  }
-
-  std::string service() const override { return service_; }
-  std::string address() const override {
-    return endpoint_.address().to_string();
-  }
-  uint16_t port() const override { return endpoint_.port(); }
-  void stop() override { impl_->stop(); }
-  size_t connections() const override { return impl_->sessions()->size(); }
-
-  http::listener& impl() { return *impl_; }
-
-private:
-  std::string service_;
-  std::shared_ptr<http::listener> impl_;
-  boost::asio::ip::tcp::endpoint endpoint_;
-};
-
 class jmri_servers : public servers {
 public:
-  jmri_servers(std::shared_ptr<bound_listener> ws,
-               std::shared_ptr<bound_listener> tcp, node_options opts)
+  jmri_servers(std::shared_ptr<http::bound_listener> ws,
+               std::shared_ptr<http::bound_listener> tcp, node_options opts)
       : ws_(std::move(ws)), tcp_(std::move(tcp)), opts_(std::move(opts)) {
     // nop
   }
@@ -144,8 +121,8 @@ public:
   }
 
 private:
-  std::shared_ptr<bound_listener> ws_;
-  std::shared_ptr<bound_listener> tcp_;
+  std::shared_ptr<http::bound_listener> ws_;
+  std::shared_ptr<http::bound_listener> tcp_;
   node_options opts_;
 };
 
@@ -153,13 +130,8 @@ private:
 
 caf::expected<std::shared_ptr<servers>>
 bind_servers(boost::asio::io_context& io, const node_options& opts) {
-  auto bind =
-      [&](const char* service,
-          uint16_t port) -> caf::expected<std::shared_ptr<bound_listener>> {
-    auto impl = std::make_shared<http::listener>(io, opts.net);
-    if (auto err = impl->open(opts.net.address, port); !err.empty())
-      return make_error(ec::system_error, std::string{service} + ": " + err);
-    return std::make_shared<bound_listener>(service, std::move(impl));
+  auto bind = [&](const char* service, uint16_t port) {
+    return http::bind_listener(io, opts.net, service, port);
   };
   auto ws = bind("jmri", opts.jmri.port);
   if (!ws)

@@ -1,0 +1,53 @@
+// A listener bound to its port under a service name, as the node sees it
+// (listener_handle): bound first, so that the listening line can name the
+// real port, and run once its site is ready.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <caf/expected.hpp>
+
+#include "actors/errors.hpp"
+#include "protocols/http/listener.hpp"
+#include "protocols/http/listener_handle.hpp"
+
+namespace signalbox::http {
+
+class bound_listener : public listener_handle {
+public:
+  bound_listener(std::string service, std::shared_ptr<listener> impl)
+      : service_(std::move(service)), impl_(std::move(impl)),
+        endpoint_(impl_->local_endpoint()) {
+    // nop
+  }
+
+  std::string service() const override { return service_; }
+  std::string address() const override {
+    return endpoint_.address().to_string();
+  }
+  uint16_t port() const override { return endpoint_.port(); }
+  void stop() override { impl_->stop(); }
+  size_t connections() const override { return impl_->sessions()->size(); }
+
+  listener& impl() { return *impl_; }
+
+private:
+  std::string service_;
+  std::shared_ptr<listener> impl_;
+  boost::asio::ip::tcp::endpoint endpoint_;
+};
+
+/// Binds `service` on net.address:`port`; an ec::system_error naming the
+/// service when the port cannot be bound.
+inline caf::expected<std::shared_ptr<bound_listener>>
+bind_listener(boost::asio::io_context& io, const net_options& net,
+              const char* service, uint16_t port) {
+  auto impl = std::make_shared<listener>(io, net);
+  if (auto err = impl->open(net.address, port); !err.empty())
+    return make_error(ec::system_error, std::string{service} + ": " + err);
+  return std::make_shared<bound_listener>(service, std::move(impl));
+}
+
+} // namespace signalbox::http
