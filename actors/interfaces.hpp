@@ -81,10 +81,19 @@ CAF_BEGIN_TYPE_ID_BLOCK(signalbox, caf::first_custom_type_id)
   CAF_ADD_ATOM(signalbox, signalbox, jmri_send_atom, "jmrisend")
   CAF_ADD_ATOM(signalbox, signalbox, jmri_frame_atom, "jmriframe")
 
+  // Socket.IO: the altoponix relay.
+  CAF_ADD_ATOM(signalbox, signalbox, sio_user_atom, "siouser")
+  CAF_ADD_ATOM(signalbox, signalbox, sio_monitor_atom, "siomonitor")
+  CAF_ADD_ATOM(signalbox, signalbox, sio_command_atom, "siocommand")
+  CAF_ADD_ATOM(signalbox, signalbox, sio_done_atom, "siodone")
+  CAF_ADD_ATOM(signalbox, signalbox, sio_failed_atom, "siofailed")
+  CAF_ADD_ATOM(signalbox, signalbox, sio_frame_atom, "sioframe")
+
 CAF_END_TYPE_ID_BLOCK(signalbox)
 
 // Shared by pointer between the JMRI directory and the connections of one
 // node, like notification_ptr.
+// The Socket.IO relay's frames are the same type (shared_frame).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(signalbox::jmri_frame)
 
 // The envelope is shared by pointer between actors of one node and never
@@ -279,6 +288,61 @@ using jmri_directory_actor = caf::typed_actor<
   // (one copy per id), encoding it once; answers the number of copies.
   // A message for an unknown client is dropped (0).
   caf::replies_to<jmri_send_atom, jmri_message>::with<uint64_t>>;
+
+// -- Socket.IO: the altoponix relay --------------------------------------------
+//
+// Connections (the companions of Socket.IO sessions) receive what the relay
+// emits to them as `(sio_frame_atom, shared_frame)`: a complete Engine.IO text
+// packet (`42["command finish",{...}]`), encoded once and shared by every
+// recipient.
+
+/// One monitor id of the relay: the monitor connection registered under it
+/// (at most one) and the user connections attached to it. The directory
+/// spawns it when the first of them arrives and ends it when the last one
+/// has left, so users may query an id before its monitor comes online and
+/// stay attached while it re-registers.
+using sio_monitor_actor = caf::typed_actor<
+  // User `conn`'s `command send` {command}: `command do` {command} to the
+  // registered monitor (dropped when none is online), then `command ok` to
+  // `conn`, always.
+  caf::reacts_to<sio_command_atom, std::string, caf::actor>,
+  // Monitor `conn`'s `command done`: `command finish` to every attached user
+  // (ignored unless `conn` is the registered monitor).
+  caf::reacts_to<sio_done_atom, caf::actor>,
+  // Monitor `conn`'s `command error` {reason}: `command failed` {reason} to
+  // every attached user (ignored unless `conn` is the registered monitor).
+  caf::reacts_to<sio_failed_atom, caf::actor, std::string>,
+  // Internal, from the directory: user `conn` attached (put) or left
+  // (delete).
+  caf::reacts_to<sio_user_atom, put_atom, caf::actor>,
+  caf::reacts_to<sio_user_atom, delete_atom, caf::actor>,
+  // Internal, from the directory: monitor `conn` registered (put) or gone
+  // (delete).
+  caf::reacts_to<sio_monitor_atom, put_atom, caf::actor>,
+  caf::reacts_to<sio_monitor_atom, delete_atom>,
+  // Internal, from the directory: ends the actor (nobody is left), after
+  // the messages sent to it before.
+  caf::reacts_to<delete_atom>>;
+
+/// The node's relay directory: monitor id -> sio_monitor actor, and per
+/// connection the id it is attached to as a user and the id it holds as a
+/// monitor. Monitor ids are unique across the node's connections.
+using sio_directory_actor = caf::typed_actor<
+  // A user's `query`: attaches connection `conn` to monitor id `id` (leaving
+  // the id it was attached to before) and answers the id's actor. Any valid
+  // id is accepted: the monitor need not be online. (The answer is the
+  // sio_monitor_actor as caf::actor: a typed handle cannot be registered in
+  // the type-ID block that defines its own atoms; actor_cast it back.)
+  caf::replies_to<sio_user_atom, std::string, caf::actor>::with<caf::actor>,
+  // A monitor's `con`: registers connection `conn` as the monitor of `id`
+  // (releasing the id it held before) and answers the id's actor; the same
+  // id again is a no-op; ec::conflict "monitor_id already registered" when
+  // another connection holds `id`. (The answer as above.)
+  caf::replies_to<sio_monitor_atom, std::string, caf::actor>::with<
+    caf::actor>,
+  // Connection `conn` is gone: it leaves the id it was attached to and
+  // frees the id it held as a monitor.
+  caf::reacts_to<delete_atom, caf::actor>>;
 
 // -- group names --------------------------------------------------------------
 

@@ -17,9 +17,13 @@ namespace signalbox {
 /// client ("" broadcasts).
 using jmri_message = jmri::jmri_message;
 
-/// One encoded frame, built once per send and shared by every recipient.
-/// Connections receive it as `(jmri_frame_atom, jmri_frame)`.
-using jmri_frame = std::shared_ptr<const std::string>;
+/// An encoded frame, built once and shared by every recipient (JMRI message
+/// frames, the Socket.IO relay's packets).
+using shared_frame = std::shared_ptr<const std::string>;
+
+/// One encoded JMRI message frame. Connections receive it as
+/// `(jmri_frame_atom, jmri_frame)`.
+using jmri_frame = shared_frame;
 
 /// The answer to `{"type":"client","method":"get"}` without a client: the
 /// connection's ids in subscription order, and whether the directory has
