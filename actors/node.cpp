@@ -19,9 +19,11 @@
 #include "actors/jmri_directory.hpp"
 #include "actors/jmri_job_messages.hpp"
 #include "actors/job_registry.hpp"
+#include "actors/sio_directory.hpp"
 #include "actors/store.hpp"
 #include "actors/value_registry.hpp"
 #include "protocols/jmri/server.hpp"
+#include "protocols/socketio/server.hpp"
 #include "protocols/ttmnotify/server.hpp"
 
 namespace signalbox {
@@ -50,6 +52,8 @@ struct node::impl {
   jmri_directory_actor jmri;
   caf::actor jmri_job_messages;
   std::shared_ptr<jmri::servers> jmri_servers;
+  sio_directory_actor sio;
+  std::shared_ptr<socketio::server> sio_server;
   bool stopped = false;
 
   void run_io_threads() {
@@ -119,6 +123,13 @@ caf::error node::start(const listening_callback& on_listening) {
       d.jmri_job_messages =
           spawn_jmri_job_messages(d.sys, d.jmri, d.opts.jmri.locale);
   }
+  if (d.opts.socketio.enabled) {
+    auto server = socketio::bind_server(d.io, d.opts);
+    if (!server)
+      return server.error();
+    d.sio_server = *server;
+    d.sio = spawn_sio_directory(d.sys);
+  }
   d.jobs = spawn_job_registry(d.sys, d.io, d.store, job_opts);
   http::rest_context rest;
   rest.sys = &d.sys;
@@ -137,6 +148,11 @@ caf::error node::start(const listening_callback& on_listening) {
     d.jmri_servers->serve(d.sys, d.jmri);
     for (auto& l : d.jmri_servers->listeners())
       on_listening(l->service(), l->address(), l->port());
+  }
+  if (d.sio_server) {
+    d.sio_server->serve(d.sys, d.sio);
+    on_listening(d.sio_server->service(), d.sio_server->address(),
+                 d.sio_server->port());
   }
   // Jobs start once clients can reach the node they report to.
   caf::anon_send(d.jobs, start_atom_v);
@@ -160,6 +176,8 @@ caf::error node::stop() {
   if (d.jmri_servers)
     for (auto& l : d.jmri_servers->listeners())
       l->stop();
+  if (d.sio_server)
+    d.sio_server->stop();
   {
     caf::scoped_actor self{d.sys};
     auto grace = std::chrono::duration_cast<caf::timespan>(
@@ -188,6 +206,7 @@ caf::error node::stop() {
     //    linked).
     for (auto& handle :
          {d.jmri_job_messages, caf::actor_cast<caf::actor>(d.jmri),
+          caf::actor_cast<caf::actor>(d.sio),
           caf::actor_cast<caf::actor>(d.jobs),
           caf::actor_cast<caf::actor>(d.gpio),
           caf::actor_cast<caf::actor>(d.values),
@@ -197,6 +216,7 @@ caf::error node::stop() {
   }
   d.jobs = nullptr;
   d.jmri = nullptr;
+  d.sio = nullptr;
   d.jmri_job_messages = nullptr;
   d.gpio = nullptr;
   d.values = nullptr;

@@ -313,6 +313,14 @@ node_config::node_config() {
   jmri_heartbeat_ = to_timespan(d.jmri.heartbeat_interval);
   jmri_railroad_ = d.jmri.railroad;
   jmri_locale_ = d.jmri.locale;
+  sio_enabled_ = d.socketio.enabled;
+  sio_port_ = d.socketio.port;
+  sio_ping_interval_ = to_timespan(d.socketio.ping_interval);
+  sio_ping_timeout_ = to_timespan(d.socketio.ping_timeout);
+  sio_upgrade_timeout_ = to_timespan(d.socketio.upgrade_timeout);
+  sio_connect_timeout_ = to_timespan(d.socketio.connect_timeout);
+  sio_max_payload_ = d.socketio.max_payload;
+  sio_cors_origins_ = d.socketio.cors_origins;
   store_directory_ = d.store.directory;
   store_map_size_ = d.store.map_size;
   store_sync_ = d.store.sync;
@@ -362,6 +370,23 @@ node_config::node_config() {
       .add(jmri_locale_, "locale", "locale of the node's own messages")
       .add(jmri_job_messages_, "job-messages",
            "broadcast job status changes as JMRI messages");
+  opt_group{custom_options_, "socketio"}
+      .add(sio_enabled_, "enabled",
+           "serve Socket.IO v4 and the altoponix command relay")
+      .add(sio_port_, "port", "Socket.IO port, path /socket.io/ (0: ephemeral)")
+      .add(sio_ping_interval_, "ping-interval",
+           "the server pings every client this often")
+      .add(sio_ping_timeout_, "ping-timeout",
+           "a client that does not answer a ping within this is closed")
+      .add(sio_upgrade_timeout_, "upgrade-timeout",
+           "time a polling client may take to finish its WebSocket upgrade")
+      .add(sio_connect_timeout_, "connect-timeout",
+           "a client that joins no namespace within this is closed")
+      .add(sio_max_payload_, "max-payload",
+           "largest message and polling POST body in bytes (413 / close "
+           "1009 beyond)")
+      .add(sio_cors_origins_, "cors-origins",
+           "browser origins allowed cross-origin access (\"*\": any)");
   opt_group{custom_options_, "jobs"}
       .add(stop_grace_, "stop-grace", "time between SIGTERM and SIGKILL")
       .add(restart_delay_, "restart-delay", "first restart back-off")
@@ -516,6 +541,20 @@ caf::expected<node_options> node_config::read_node_options() const {
   x.jmri.job_messages = jmri_job_messages_;
   if (x.jmri.heartbeat_interval < std::chrono::milliseconds{100})
     return config_error("jmri.heartbeat-interval must be at least 100ms");
+  x.socketio.enabled = sio_enabled_;
+  x.socketio.port = sio_port_;
+  x.socketio.ping_interval = to_ms(sio_ping_interval_);
+  x.socketio.ping_timeout = to_ms(sio_ping_timeout_);
+  x.socketio.upgrade_timeout = to_ms(sio_upgrade_timeout_);
+  x.socketio.connect_timeout = to_ms(sio_connect_timeout_);
+  x.socketio.max_payload = sio_max_payload_;
+  x.socketio.cors_origins = sio_cors_origins_;
+  if (x.socketio.ping_interval < std::chrono::milliseconds{10} ||
+      x.socketio.ping_timeout < std::chrono::milliseconds{10})
+    return config_error("socketio.ping-interval and socketio.ping-timeout "
+                        "must be at least 10ms");
+  if (x.socketio.max_payload == 0)
+    return config_error("socketio.max-payload must be positive");
   x.store.directory = store_directory_;
   x.store.map_size = store_map_size_;
   x.store.sync = store_sync_;

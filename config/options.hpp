@@ -85,10 +85,24 @@ struct jmri_options {
   bool job_messages = true;   // broadcast job status changes as messages
 };
 
+/// `socketio`: the Socket.IO v4 server and the altoponix relay (port 5000).
+/// Defaults are the Node server's.
+struct socketio_options {
+  bool enabled = true;
+  uint16_t port = 5000;
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  std::chrono::milliseconds upgrade_timeout{10000};
+  std::chrono::milliseconds connect_timeout{45000}; // to join a namespace
+  uint64_t max_payload = 1000000;        // per message and per polling POST
+  std::vector<std::string> cors_origins; // browser origins allowed; "*": any
+};
+
 struct node_options {
   net_options net;
   ttm_options ttm;
   jmri_options jmri;
+  socketio_options socketio;
   job_options jobs;
   gpio_options gpio;
   value_options values;
@@ -138,6 +152,12 @@ private:
   uint16_t jmri_port_, jmri_tcp_port_;
   caf::timespan jmri_heartbeat_;
   std::string jmri_railroad_, jmri_node_, jmri_active_profile_, jmri_locale_;
+  bool sio_enabled_;
+  uint16_t sio_port_;
+  caf::timespan sio_ping_interval_, sio_ping_timeout_, sio_upgrade_timeout_,
+      sio_connect_timeout_;
+  uint64_t sio_max_payload_;
+  std::vector<std::string> sio_cors_origins_;
   std::string store_directory_;
   uint64_t store_map_size_;
   bool store_sync_;

@@ -1,0 +1,81 @@
+#include "protocols/socketio/engine_ws.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "protocols/socketio/engine_socket.hpp"
+
+namespace signalbox::engineio {
+
+namespace websocket = boost::beast::websocket;
+
+engine_ws::engine_ws(http::beast::tcp_stream&& stream, net_options limits,
+                     std::shared_ptr<http::session_registry> sessions,
+                     std::shared_ptr<http::ws_counters> counters,
+                     std::shared_ptr<engine_socket> socket, role r)
+    : http::ws_session(std::move(stream), std::move(limits),
+                       std::move(sessions), std::move(counters)),
+      socket_(std::move(socket)), role_(r) {
+  // nop
+}
+
+engine_ws::~engine_ws() {
+  // A session that was to be opened by this WebSocket, whose handshake
+  // never completed, has nothing else to end it.
+  if (socket_ && role_ == role::open_session)
+    socket_->close("transport close");
+}
+
+std::shared_ptr<engine_ws> engine_ws::self_ptr() {
+  return std::static_pointer_cast<engine_ws>(shared_from_this());
+}
+
+void engine_ws::close_soon() {
+  boost::asio::post(executor(),
+                    [self = self_ptr()] { self->close_when_drained(); });
+}
+
+void engine_ws::close_at_once() {
+  boost::asio::post(executor(), [self = self_ptr()] {
+    self->close_now(websocket::close_code::normal, "");
+  });
+}
+
+void engine_ws::on_open() {
+  auto socket = socket_;
+  auto self = self_ptr();
+  if (role_ == role::open_session)
+    boost::asio::post(socket->executor(),
+                      [socket, self] { socket->open_websocket(self); });
+  else
+    boost::asio::post(socket->executor(),
+                      [socket, self] { socket->on_probe_ws(self); });
+}
+
+void engine_ws::on_message(std::string_view text) {
+  if (!socket_)
+    return;
+  boost::asio::post(socket_->executor(), [socket = socket_, self = self_ptr(),
+                                          data = std::string{text}]() mutable {
+    socket->on_ws_message(self.get(), std::move(data), false);
+  });
+}
+
+void engine_ws::on_binary_message(std::string_view bytes) {
+  if (!socket_)
+    return;
+  boost::asio::post(socket_->executor(), [socket = socket_, self = self_ptr(),
+                                          data = std::string{bytes}]() mutable {
+    socket->on_ws_message(self.get(), std::move(data), true);
+  });
+}
+
+void engine_ws::on_closed() {
+  // The session and this transport hold each other until here.
+  if (auto socket = std::move(socket_))
+    boost::asio::post(socket->executor(), [socket, self = self_ptr()] {
+      socket->on_ws_closed(self.get());
+    });
+}
+
+} // namespace signalbox::engineio
