@@ -1,0 +1,88 @@
+// What one run measured, gathered by the runner after the io threads have
+// stopped; report.hpp prints it and verdict.hpp checks it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "tools/load/histogram.hpp"
+
+namespace signalbox::load {
+
+struct process_usage {
+  pid_t pid = 0;
+  uint64_t rss_kib_start = 0;     ///< before the first connection
+  uint64_t rss_kib_connected = 0; ///< all clients set up, before publishing
+  uint64_t rss_kib_max = 0;       ///< largest sample (once per second)
+  uint64_t rss_kib_end = 0;       ///< after draining, before closing
+  double cpu_seconds = 0;         ///< user + system, publishing + draining
+  double cpu_percent = 0;         ///< of one core, over the same time
+};
+
+struct assertion_result {
+  std::string name;
+  std::string limit;
+  std::string value;
+  bool passed = false;
+};
+
+struct results {
+  std::string scenario;
+  std::string run_id;
+  double connect_seconds = 0; ///< until every client was set up
+  double run_seconds = 0;     ///< publishing + draining
+  bool drained = false;       ///< everything expected arrived in time
+
+  uint64_t clients = 0;
+  uint64_t connects_made = 0;
+  uint64_t connects_failed = 0; ///< includes clients not set up in time
+  uint64_t dropped = 0;
+
+  uint64_t subscribers = 0;
+  uint64_t notifications = 0;
+  uint64_t delivered = 0;
+  uint64_t delivered_expected = 0;
+  uint64_t ttm_lost = 0;
+  uint64_t ttm_out_of_order = 0;
+  double delivered_per_second = 0;
+
+  uint64_t writes_sent = 0;
+  uint64_t writes_ok = 0;
+  uint64_t writes_failed = 0;
+  uint64_t writes_skipped = 0;
+
+  uint64_t commands_sent = 0;
+  uint64_t commands_ok = 0;
+  uint64_t commands_failed = 0;
+  uint64_t commands_do = 0;
+  uint64_t commands_done = 0;
+  uint64_t commands_finish = 0;
+  uint64_t commands_finish_expected = 0;
+  uint64_t sio_lost = 0;
+  uint64_t sio_out_of_order = 0;
+
+  /// ttm_delivery, rest_write, sio_command_do, sio_command_ok (ns).
+  std::map<std::string, histogram> latency;
+
+  std::optional<process_usage> server;
+  std::optional<process_usage> generator; ///< this process
+
+  std::vector<assertion_result> assertions;
+  bool passed = true;
+
+  uint64_t lost() const { return ttm_lost + sio_lost; }
+  uint64_t out_of_order() const { return ttm_out_of_order + sio_out_of_order; }
+  /// REST errors and `command failed` answers.
+  uint64_t failed_requests() const { return writes_failed + commands_failed; }
+  bool all_commands_finished() const {
+    return commands_ok == commands_sent && commands_do == commands_ok &&
+           commands_done == commands_do &&
+           commands_finish == commands_finish_expected;
+  }
+};
+
+} // namespace signalbox::load

@@ -1,0 +1,449 @@
+#include "tools/load/runner.hpp"
+
+#include <cstdio>
+#include <future>
+#include <iomanip>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "tools/load/rest_writer.hpp"
+#include "tools/load/sio_monitor.hpp"
+#include "tools/load/sio_user.hpp"
+#include "tools/load/stats.hpp"
+#include "tools/load/ttm_subscriber.hpp"
+#include "tools/load/usage_tracker.hpp"
+
+namespace signalbox::load {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string random_hex(size_t digits) {
+  std::random_device rd;
+  std::ostringstream os;
+  os << std::hex << std::setfill('0');
+  for (size_t i = 0; i < digits; i += 8)
+    os << std::setw(8) << rd();
+  return os.str().substr(0, digits);
+}
+
+/// A monitor id of the relay's required length: the run id, then the
+/// monitor's number, so that runs never collide.
+std::string monitor_id(const std::string& run_id, size_t index) {
+  std::ostringstream os;
+  os << run_id << std::hex << std::setfill('0') << std::setw(32 - 16) << index;
+  return os.str();
+}
+
+tcp::endpoint resolve(asio::io_context& io, const std::string& host,
+                      uint16_t port) {
+  tcp::resolver resolver{io};
+  boost::system::error_code ec;
+  auto found = resolver.resolve(host, std::to_string(port), ec);
+  if (ec || found.empty())
+    throw std::runtime_error{"cannot resolve " + host + ": " + ec.message()};
+  return *found.begin();
+}
+
+double seconds(clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+class runner {
+public:
+  runner(const scenario& s, const run_options& opts)
+      : s_(s), opts_(opts), control_(asio::make_strand(io_)), tick_(control_),
+        run_id_(random_hex(16)), generator_(getpid()) {
+    if (opts.server_pid)
+      server_.emplace(*opts.server_pid);
+    build();
+  }
+
+  results run() {
+    if (server_ && !server_->start())
+      throw std::runtime_error{"cannot read /proc/" +
+                               std::to_string(*opts_.server_pid) +
+                               "/stat: no such process"};
+    generator_.start();
+    auto work = asio::make_work_guard(io_);
+    std::vector<std::thread> threads;
+    for (unsigned i = 0; i < std::max(1u, opts_.threads); ++i)
+      threads.emplace_back([this] { io_.run(); });
+    auto finished = finished_.get_future();
+    asio::dispatch(control_, [this] {
+      started_ = clock::now();
+      phase_started_ = started_;
+      last_progress_ = started_;
+      last_rate_at_ = started_;
+      control();
+    });
+    finished.wait();
+    work.reset();
+    io_.stop();
+    for (auto& t : threads)
+      t.join();
+    return gather();
+  }
+
+private:
+  enum class phase { connecting, running, draining, closing };
+
+  void build() {
+    bool ttm = s_.count_of(client_type::ttm_subscriber) > 0 ||
+               s_.count_of(client_type::rest_writer) > 0;
+    bool sio = s_.count_of(client_type::sio_user) > 0;
+    tcp::endpoint ttm_ep;
+    tcp::endpoint sio_ep;
+    if (ttm)
+      ttm_ep = resolve(io_, s_.host, s_.ttm_port);
+    if (sio || s_.count_of(client_type::sio_monitor) > 0)
+      sio_ep = resolve(io_, s_.host, s_.socketio_port);
+    auto host_of = [&](uint16_t port) {
+      return s_.host + ":" + std::to_string(port);
+    };
+    // Writers first: subscribers need the list of gpio lines and the
+    // number of value publishers.
+    uint32_t value_writers = 0;
+    for (auto& g : s_.clients) {
+      if (g.type != client_type::rest_writer)
+        continue;
+      for (uint32_t i = 0; i < g.count; ++i) {
+        rest_writer_config cfg;
+        cfg.host = host_of(s_.ttm_port);
+        cfg.run_id = run_id_;
+        cfg.rate = g.rate;
+        cfg.phase = static_cast<double>(i) / g.count;
+        cfg.persistent = g.persistent;
+        if (g.target == write_target::gpio) {
+          cfg.line = std::make_shared<gpio_timeline>(g.gpios[i]);
+          lines_.push_back(cfg.line);
+        } else {
+          cfg.pub = value_writers++;
+          cfg.key = g.key.empty()
+                        ? "load-" + run_id_ + "-" + std::to_string(cfg.pub)
+                        : g.key;
+        }
+        writers_.push_back(
+            std::make_shared<rest_writer>(io_, ttm_ep, cfg, stats_));
+      }
+    }
+    uint32_t monitors = s_.count_of(client_type::sio_monitor);
+    uint32_t users = s_.count_of(client_type::sio_user);
+    users_per_monitor_.assign(monitors, 0);
+    for (auto& g : s_.clients) {
+      for (uint32_t i = 0; i < g.count; ++i) {
+        switch (g.type) {
+        case client_type::ttm_subscriber:
+          subs_.push_back(std::make_shared<ttm_subscriber>(
+              io_, ttm_ep, host_of(s_.ttm_port), run_id_, value_writers, lines_,
+              stats_));
+          break;
+        case client_type::sio_monitor:
+          monitors_.push_back(std::make_shared<sio_monitor>(
+              io_, sio_ep, host_of(s_.socketio_port), run_id_,
+              monitor_id(run_id_, monitors_.size()), users, g.think_ms,
+              stats_));
+          break;
+        case client_type::sio_user: {
+          auto id = static_cast<uint32_t>(users_.size());
+          auto m = id % monitors;
+          users_per_monitor_[m]++;
+          users_.push_back(std::make_shared<sio_user>(
+              io_, sio_ep, host_of(s_.socketio_port), run_id_, id,
+              monitor_id(run_id_, m), g.rate, static_cast<double>(i) / g.count,
+              stats_));
+          break;
+        }
+        case client_type::rest_writer:
+          break;
+        }
+      }
+    }
+    // Receivers connect before senders, so that they are there when the
+    // first message goes out (the run only starts when all are set up).
+    for (auto& c : monitors_)
+      order_.push_back(c);
+    for (auto& c : subs_)
+      order_.push_back(c);
+    for (auto& c : writers_)
+      order_.push_back(c);
+    for (auto& c : users_)
+      order_.push_back(c);
+  }
+
+  // -- control loop (on control_) -------------------------------------------
+
+  void control() {
+    auto now = clock::now();
+    switch (phase_) {
+    case phase::connecting:
+      connect_due(now);
+      if (all_set_up() || now - phase_started_ >= ms(s_.connect_timeout_ms))
+        begin_running(now);
+      break;
+    case phase::running:
+      if (now >= run_until_)
+        enter(phase::draining, now);
+      break;
+    case phase::draining:
+      if (complete() || now - phase_started_ >= ms(s_.drain_ms)) {
+        drained_ = complete();
+        run_seconds_ = seconds(now - run_started_);
+        if (server_)
+          server_->end();
+        generator_.end();
+        for (auto& c : order_)
+          c->close();
+        enter(phase::closing, now);
+      }
+      break;
+    case phase::closing:
+      // A polite close needs the peer's answer; do not wait for ever.
+      if (stats_.open.load() == 0 ||
+          now - phase_started_ >= std::chrono::seconds(2)) {
+        progress(now);
+        finished_.set_value();
+        return;
+      }
+      break;
+    }
+    if (now - last_progress_ >= std::chrono::seconds(1)) {
+      last_progress_ = now;
+      if (server_)
+        server_->sample();
+      generator_.sample();
+      progress(now);
+    }
+    // Fine steps while connecting, so that a connect rate is smooth.
+    tick_.expires_after(phase_ == phase::connecting
+                            ? std::chrono::milliseconds(5)
+                            : std::chrono::milliseconds(20));
+    tick_.async_wait([this](boost::system::error_code ec) {
+      if (!ec)
+        control();
+    });
+  }
+
+  static clock::duration ms(uint64_t n) { return std::chrono::milliseconds(n); }
+
+  void enter(phase p, clock::time_point now) {
+    phase_ = p;
+    phase_started_ = now;
+  }
+
+  void connect_due(clock::time_point now) {
+    size_t due = order_.size();
+    if (s_.connect_rate > 0)
+      due = std::min(
+          due,
+          static_cast<size_t>(seconds(now - started_) * s_.connect_rate) + 1);
+    for (; next_connect_ < due; ++next_connect_)
+      order_[next_connect_]->connect();
+  }
+
+  bool all_set_up() const {
+    return next_connect_ == order_.size() &&
+           stats_.ready.load() + stats_.connects_failed.load() >= order_.size();
+  }
+
+  void begin_running(clock::time_point now) {
+    connect_seconds_ = seconds(now - started_);
+    if (server_)
+      server_->connected();
+    generator_.connected();
+    run_started_ = now;
+    run_until_ = now + ms(s_.duration_ms);
+    for (auto& c : order_)
+      c->start(run_until_);
+    enter(phase::running, now);
+  }
+
+  /// Everything sent has been answered and delivered (counters only; the
+  /// exact per-publisher accounting happens in gather()).
+  bool complete() const {
+    auto writes_ok = stats_.writes_ok.load();
+    if (stats_.writes_sent.load() != writes_ok + stats_.writes_failed.load())
+      return false;
+    if (stats_.delivered.load() < stats_.subscribers_ready.load() * writes_ok)
+      return false;
+    auto ok = stats_.commands_ok.load();
+    if (stats_.commands_sent.load() != ok + stats_.commands_failed.load())
+      return false;
+    auto relayed = stats_.commands_do.load();
+    if (relayed < ok || stats_.commands_done.load() < relayed)
+      return false;
+    return stats_.commands_finish.load() >= finishes_expected();
+  }
+
+  uint64_t finishes_expected() const {
+    uint64_t n = 0;
+    for (size_t m = 0; m < monitors_.size(); ++m)
+      n += monitors_[m]->done() * users_per_monitor_[m];
+    return n;
+  }
+
+  void progress(clock::time_point now) {
+    if (opts_.quiet)
+      return;
+    static const char* names[] = {"connect", "run", "drain", "close"};
+    auto delivered = stats_.delivered.load();
+    double rate = (delivered - last_delivered_) /
+                  std::max(1e-3, seconds(now - last_rate_at_));
+    last_delivered_ = delivered;
+    last_rate_at_ = now;
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(1) << "[" << std::setw(6)
+       << seconds(now - started_) << "s " << std::setw(7)
+       << names[static_cast<int>(phase_)] << "] conn " << stats_.open.load()
+       << " open " << stats_.connects_failed.load() << " failed";
+    // Only what this scenario has.
+    if (!subs_.empty())
+      os << " | delivered " << delivered << " (" << std::setprecision(0) << rate
+         << "/s)";
+    if (!writers_.empty())
+      os << " | writes " << stats_.writes_ok.load();
+    if (!users_.empty())
+      os << " | commands " << stats_.commands_ok.load() << "/"
+         << stats_.commands_sent.load() << " ok, "
+         << stats_.commands_finish.load() << " finished";
+    if (server_)
+      os << " | server " << std::setprecision(1) << server_->rss_kib() / 1024.0
+         << " MiB " << std::setprecision(0) << server_->recent_cpu_percent()
+         << "% cpu";
+    // One line per second: logs stay readable and a terminal shows it all.
+    std::cerr << os.str() << std::endl;
+  }
+
+  // -- after the io threads have stopped -------------------------------------
+
+  results gather() {
+    results r;
+    r.scenario = s_.name;
+    r.run_id = run_id_;
+    r.connect_seconds = connect_seconds_;
+    r.run_seconds = run_seconds_;
+    r.drained = drained_;
+    r.clients = order_.size();
+    r.connects_made = stats_.connects_made;
+    // Clients neither set up nor reported failed timed out while setting
+    // up: they count as failed too.
+    r.connects_failed = std::max<uint64_t>(stats_.connects_failed,
+                                           order_.size() - stats_.ready);
+    r.dropped = stats_.dropped;
+    r.notifications = stats_.notifications;
+    r.delivered = stats_.delivered;
+    r.writes_sent = stats_.writes_sent;
+    r.writes_ok = stats_.writes_ok;
+    r.writes_failed = stats_.writes_failed;
+    r.writes_skipped = stats_.writes_skipped;
+    r.commands_sent = stats_.commands_sent;
+    r.commands_ok = stats_.commands_ok;
+    r.commands_failed = stats_.commands_failed;
+    r.commands_do = stats_.commands_do;
+    r.commands_done = stats_.commands_done;
+    r.commands_finish = stats_.commands_finish;
+    r.commands_finish_expected = finishes_expected();
+
+    // Every subscriber must have received every write the node confirmed,
+    // from every publisher.
+    std::vector<uint64_t> acked_values;
+    std::vector<uint64_t> acked_lines;
+    for (auto& w : writers_)
+      (w->config().line ? acked_lines : acked_values)
+          .push_back(w->acknowledged());
+    uint64_t acked_total = 0;
+    for (auto n : acked_values)
+      acked_total += n;
+    for (auto n : acked_lines)
+      acked_total += n;
+    for (auto& sub : subs_) {
+      if (!sub->subscribed())
+        continue;
+      ++r.subscribers;
+      r.delivered_expected += acked_total;
+      auto& seen = sub->values();
+      for (uint32_t p = 0; p < acked_values.size(); ++p)
+        if (acked_values[p] > seen.received(p))
+          r.ttm_lost += acked_values[p] - seen.received(p);
+      for (size_t l = 0; l < acked_lines.size(); ++l)
+        if (acked_lines[l] > sub->gpio_received(l))
+          r.ttm_lost += acked_lines[l] - sub->gpio_received(l);
+      r.ttm_out_of_order += seen.out_of_order() + sub->gpio_sequence_errors();
+    }
+    r.delivered_per_second =
+        r.run_seconds > 0 ? static_cast<double>(r.delivered) / r.run_seconds
+                          : 0;
+
+    // Every command a user got `command ok` for must have reached its
+    // monitor (users talk to monitor id % monitors).
+    for (auto& u : users_) {
+      auto& m = monitors_[u->user_id() % monitors_.size()];
+      auto got = m->commands().received(u->user_id());
+      if (u->commands_ok() > got)
+        r.sio_lost += u->commands_ok() - got;
+    }
+    for (auto& m : monitors_)
+      r.sio_out_of_order += m->commands().out_of_order();
+
+    r.latency["ttm_delivery"] = stats_.ttm_delivery.snapshot();
+    r.latency["rest_write"] = stats_.rest_write.snapshot();
+    r.latency["sio_command_do"] = stats_.sio_command_do.snapshot();
+    r.latency["sio_command_ok"] = stats_.sio_command_ok.snapshot();
+    if (server_)
+      r.server = server_->usage();
+    r.generator = generator_.usage();
+    return r;
+  }
+
+  const scenario& s_;
+  run_options opts_;
+  asio::io_context io_;
+  asio::strand<asio::io_context::executor_type> control_;
+  asio::steady_timer tick_;
+  std::string run_id_;
+  run_stats stats_;
+  std::vector<std::shared_ptr<gpio_timeline>> lines_;
+  std::vector<std::shared_ptr<rest_writer>> writers_;
+  std::vector<std::shared_ptr<ttm_subscriber>> subs_;
+  std::vector<std::shared_ptr<sio_monitor>> monitors_;
+  std::vector<std::shared_ptr<sio_user>> users_;
+  std::vector<uint64_t> users_per_monitor_;
+  std::vector<std::shared_ptr<client>> order_;
+  std::optional<usage_tracker> server_;
+  usage_tracker generator_;
+  std::promise<void> finished_;
+
+  phase phase_ = phase::connecting;
+  size_t next_connect_ = 0;
+  clock::time_point started_;
+  clock::time_point phase_started_;
+  clock::time_point run_started_;
+  clock::time_point run_until_;
+  clock::time_point last_progress_;
+  clock::time_point last_rate_at_;
+  uint64_t last_delivered_ = 0;
+  double connect_seconds_ = 0;
+  double run_seconds_ = 0;
+  bool drained_ = false;
+};
+
+} // namespace
+
+results run_scenario(const scenario& s, const run_options& opts) {
+  runner r{s, opts};
+  return r.run();
+}
+
+} // namespace signalbox::load

@@ -1,0 +1,117 @@
+// A load scenario: which clients to run against a node, how fast, for how
+// long, and what must hold at the end. Read from a JSON file; every error
+// names the offending field (`clients[2].rate: must be a number > 0`).
+//
+// Format (every field but "clients" is optional; defaults in brackets):
+//
+//   {
+//     "name": "smoke",                   // [the file name] shown in reports
+//     "host": "127.0.0.1",               // [127.0.0.1]
+//     "ttm_port": 1777,                  // [1777] ttmnotify + REST
+//     "socketio_port": 5000,             // [5000] Socket.IO (altoponix relay)
+//     "connect_rate": 200,               // [0 = no limit] new connections/s
+//     "connect_timeout_ms": 10000,       // [10000] all clients ready by then
+//     "duration_ms": 3000,               // [3000] publishing phase
+//     "drain_ms": 5000,                  // [5000] max wait for deliveries
+//     "clients": [
+//       {"type": "ttm_subscriber", "count": 20},
+//       {"type": "rest_writer", "count": 2, "rate": 50,
+//        "target": "value",               // ["value"] or "gpio"
+//        "key": "shared",                 // [one key per writer] "value" only
+//        "persistent": false,             // [false] "value" only
+//        "gpios": ["relay-a"]},           // "gpio" only: one output per writer
+//       {"type": "sio_monitor", "count": 1, "think_ms": 0},
+//       {"type": "sio_user", "count": 2, "rate": 20}
+//     ],
+//     "assert": {
+//       "max_lost": 0,                   // notifications + relayed commands
+//       "max_out_of_order": 0,
+//       "max_failed_connections": 0,
+//       "max_failed_requests": 0,        // REST errors, `command failed`
+//       "all_commands_finished": true,   // every command: ok, do, finish
+//       "max_p99_us": {"ttm_delivery": 50000, "rest_write": 50000,
+//                      "sio_command_do": 50000, "sio_command_ok": 50000},
+//       "min_delivered_per_second": 1000
+//     }
+//   }
+//
+// rate is per client (messages per second); sio users are spread over the
+// monitors round robin (user i talks to monitor i % monitors); a monitor
+// waits think_ms before it answers a `command do` with `command done`.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace signalbox::load {
+
+/// A scenario file that cannot be used; what() names the field.
+struct scenario_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+enum class client_type { ttm_subscriber, rest_writer, sio_user, sio_monitor };
+
+enum class write_target { value, gpio };
+
+struct client_group {
+  client_type type = client_type::ttm_subscriber;
+  uint32_t count = 0;
+  /// Messages per second per client (rest_writer, sio_user).
+  double rate = 0;
+  /// sio_monitor: delay before `command done`.
+  uint32_t think_ms = 0;
+  write_target target = write_target::value;
+  /// rest_writer on values: one key shared by every writer of the group;
+  /// empty means a key per writer.
+  std::string key;
+  bool persistent = false;
+  /// rest_writer on gpios: the output line of each writer.
+  std::vector<std::string> gpios;
+};
+
+struct assertions {
+  std::optional<uint64_t> max_lost;
+  std::optional<uint64_t> max_out_of_order;
+  std::optional<uint64_t> max_failed_connections;
+  std::optional<uint64_t> max_failed_requests;
+  bool all_commands_finished = false;
+  /// Metric name -> bound on its p99, in microseconds.
+  std::map<std::string, uint64_t> max_p99_us;
+  std::optional<double> min_delivered_per_second;
+};
+
+/// The latency metrics max_p99_us may name.
+extern const std::vector<std::string> latency_metrics;
+
+struct scenario {
+  std::string name;
+  std::string host = "127.0.0.1";
+  uint16_t ttm_port = 1777;
+  uint16_t socketio_port = 5000;
+  double connect_rate = 0;
+  uint32_t connect_timeout_ms = 10000;
+  uint32_t duration_ms = 3000;
+  uint32_t drain_ms = 5000;
+  std::vector<client_group> clients;
+  assertions checks;
+
+  /// Total clients of `type` over all groups.
+  uint32_t count_of(client_type type) const;
+};
+
+/// Parses and validates scenario JSON; `default_name` is used when the
+/// file has no "name". Throws scenario_error.
+scenario parse_scenario(const std::string& json,
+                        const std::string& default_name);
+
+/// Reads and parses a scenario file. Throws scenario_error.
+scenario load_scenario(const std::string& path);
+
+const char* to_string(client_type type);
+
+} // namespace signalbox::load

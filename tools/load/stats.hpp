@@ -1,0 +1,84 @@
+// What every client of one run adds to while it runs: counters (atomics,
+// read by the progress line from another thread) and latency histograms
+// (one mutex each; a record is a few nanoseconds under it). Clients report
+// their end-of-run totals (lost, out of order) after the io threads have
+// stopped, so those need no synchronisation beyond the join.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+
+#include "tools/load/histogram.hpp"
+
+namespace signalbox::load {
+
+/// steady_clock::now() in ns: the time base of stamps.
+inline uint64_t now_ns() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+
+class shared_histogram {
+public:
+  void record(uint64_t value) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    h_.record(value);
+  }
+
+  histogram snapshot() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return h_;
+  }
+
+private:
+  mutable std::mutex mtx_;
+  histogram h_;
+};
+
+using counter = std::atomic<uint64_t>;
+
+struct run_stats {
+  // Connections, every client type.
+  counter connects_started{0};
+  counter connects_made{0};
+  counter connects_failed{0};
+  /// Connections that ended before the run did (closed by the node, errors).
+  counter dropped{0};
+  /// Clients fully set up (subscribed, query ok / con ok, writer connected).
+  counter ready{0};
+  /// Connections open right now (the close phase waits for 0).
+  counter open{0};
+  /// ttmnotify subscribers connected: each must see every write.
+  counter subscribers_ready{0};
+
+  // ttmnotify subscribers.
+  counter notifications{0}; ///< every frame received
+  counter delivered{0};     ///< frames carrying one of this run's stamps
+  counter gpio_delivered{0};
+  shared_histogram ttm_delivery;
+
+  // REST writers.
+  counter writes_sent{0};
+  counter writes_ok{0};
+  counter writes_failed{0};
+  /// Ticks not sent because the previous request was still in flight at
+  /// the end of the run (the node was slower than the rate).
+  counter writes_skipped{0};
+  shared_histogram rest_write;
+
+  // Socket.IO users and monitors.
+  counter commands_sent{0};
+  counter commands_ok{0};
+  counter commands_failed{0};
+  counter commands_do{0};
+  counter commands_done{0};
+  counter commands_finish{0};
+  shared_histogram sio_command_do;
+  shared_histogram sio_command_ok;
+};
+
+} // namespace signalbox::load

@@ -1,0 +1,271 @@
+#define CAF_SUITE load_scenario
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+#include <caf/test/unit_test.hpp>
+
+#include "tools/load/scenario.hpp"
+
+using namespace signalbox::load;
+
+namespace {
+
+// The message of the scenario_error `json` raises; "" when it parses.
+std::string error_of(const std::string& json) {
+  try {
+    parse_scenario(json, "test");
+  } catch (const scenario_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+std::string with_clients(const std::string& clients,
+                         const std::string& rest = "") {
+  return R"({"clients":[)" + clients + "]" + rest + "}";
+}
+
+} // namespace
+
+CAF_TEST(a minimal scenario gets the defaults) {
+  auto s = parse_scenario(with_clients(R"({"type":"ttm_subscriber",
+                                            "count":3})"),
+                          "fallback");
+  CAF_CHECK_EQUAL(s.name, "fallback");
+  CAF_CHECK_EQUAL(s.host, "127.0.0.1");
+  CAF_CHECK_EQUAL(s.ttm_port, 1777);
+  CAF_CHECK_EQUAL(s.socketio_port, 5000);
+  CAF_CHECK_EQUAL(s.connect_rate, 0.0);
+  CAF_CHECK_EQUAL(s.connect_timeout_ms, 10000u);
+  CAF_CHECK_EQUAL(s.duration_ms, 3000u);
+  CAF_CHECK_EQUAL(s.drain_ms, 5000u);
+  CAF_REQUIRE_EQUAL(s.clients.size(), 1u);
+  CAF_CHECK(s.clients[0].type == client_type::ttm_subscriber);
+  CAF_CHECK_EQUAL(s.clients[0].count, 3u);
+  CAF_CHECK(!s.checks.max_lost);
+  CAF_CHECK(!s.checks.all_commands_finished);
+  CAF_CHECK(s.checks.max_p99_us.empty());
+}
+
+CAF_TEST(every field is read) {
+  auto s = parse_scenario(R"({
+    "name": "full", "host": "localhost", "ttm_port": 1, "socketio_port": 2,
+    "connect_rate": 12.5, "connect_timeout_ms": 3, "duration_ms": 4,
+    "drain_ms": 0,
+    "clients": [
+      {"type": "ttm_subscriber", "count": 5},
+      {"type": "rest_writer", "count": 2, "rate": 0.5, "key": "k-1.x_y",
+       "persistent": true},
+      {"type": "rest_writer", "count": 2, "rate": 7, "target": "gpio",
+       "gpios": ["relay-a", "relay-b"]},
+      {"type": "sio_monitor", "count": 1, "think_ms": 9},
+      {"type": "sio_user", "count": 4, "rate": 20}
+    ],
+    "assert": {"max_lost": 0, "max_out_of_order": 1,
+               "max_failed_connections": 2, "max_failed_requests": 3,
+               "all_commands_finished": true,
+               "max_p99_us": {"ttm_delivery": 100, "sio_command_ok": 7},
+               "min_delivered_per_second": 99.5}
+  })",
+                          "unused");
+  CAF_CHECK_EQUAL(s.name, "full");
+  CAF_CHECK_EQUAL(s.host, "localhost");
+  CAF_CHECK_EQUAL(s.ttm_port, 1);
+  CAF_CHECK_EQUAL(s.socketio_port, 2);
+  CAF_CHECK_EQUAL(s.connect_rate, 12.5);
+  CAF_CHECK_EQUAL(s.connect_timeout_ms, 3u);
+  CAF_CHECK_EQUAL(s.duration_ms, 4u);
+  CAF_CHECK_EQUAL(s.drain_ms, 0u);
+  CAF_REQUIRE_EQUAL(s.clients.size(), 5u);
+  auto& values = s.clients[1];
+  CAF_CHECK(values.type == client_type::rest_writer);
+  CAF_CHECK(values.target == write_target::value);
+  CAF_CHECK_EQUAL(values.rate, 0.5);
+  CAF_CHECK_EQUAL(values.key, "k-1.x_y");
+  CAF_CHECK(values.persistent);
+  auto& gpios = s.clients[2];
+  CAF_CHECK(gpios.target == write_target::gpio);
+  CAF_CHECK_EQUAL(gpios.gpios.size(), 2u);
+  CAF_CHECK_EQUAL(gpios.gpios[1], "relay-b");
+  CAF_CHECK(!gpios.persistent);
+  CAF_CHECK_EQUAL(s.clients[3].think_ms, 9u);
+  CAF_CHECK(s.clients[4].type == client_type::sio_user);
+  CAF_CHECK_EQUAL(s.count_of(client_type::rest_writer), 4u);
+  CAF_CHECK_EQUAL(s.count_of(client_type::sio_user), 4u);
+  CAF_CHECK_EQUAL(s.count_of(client_type::ttm_subscriber), 5u);
+  CAF_CHECK_EQUAL(*s.checks.max_lost, 0u);
+  CAF_CHECK_EQUAL(*s.checks.max_out_of_order, 1u);
+  CAF_CHECK_EQUAL(*s.checks.max_failed_connections, 2u);
+  CAF_CHECK_EQUAL(*s.checks.max_failed_requests, 3u);
+  CAF_CHECK(s.checks.all_commands_finished);
+  CAF_CHECK_EQUAL(s.checks.max_p99_us.size(), 2u);
+  CAF_CHECK_EQUAL(s.checks.max_p99_us.at("ttm_delivery"), 100u);
+  CAF_CHECK_EQUAL(*s.checks.min_delivered_per_second, 99.5);
+}
+
+CAF_TEST(malformed documents are refused) {
+  CAF_CHECK(starts_with(error_of("{"), "invalid JSON at offset 1: "));
+  CAF_CHECK_EQUAL(error_of("[]"), "the scenario must be a JSON object");
+  CAF_CHECK_EQUAL(error_of("{}"), "clients: is required");
+  CAF_CHECK_EQUAL(error_of(R"({"clients":[]})"),
+                  "clients: must be a non-empty array of client groups");
+  CAF_CHECK_EQUAL(error_of(R"({"clients":{}})"),
+                  "clients: must be a non-empty array of client groups");
+  CAF_CHECK_EQUAL(error_of(R"({"clients":[1]})"),
+                  "clients[0]: must be an object");
+}
+
+CAF_TEST(errors name the field) {
+  auto sub = std::string{R"({"type":"ttm_subscriber","count":1})"};
+  CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"durtion_ms":5)")),
+                  "durtion_ms: unknown field");
+  CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"duration_ms":0)")),
+                  "duration_ms: must be an integer in [1, 86400000]");
+  CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"duration_ms":1.5)")),
+                  "duration_ms: must be an integer in [1, 86400000]");
+  CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"ttm_port":70000)")),
+                  "ttm_port: must be an integer in [1, 65535]");
+  CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"host":"")")),
+                  "host: must be a non-empty string");
+  CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"connect_rate":-1)")),
+                  "connect_rate: must be a number in [0, 1e+06]");
+  CAF_CHECK_EQUAL(error_of(with_clients(R"({"type":"nope","count":1})")),
+                  "clients[0].type: must be one of ttm_subscriber, "
+                  "rest_writer, sio_user, sio_monitor");
+  CAF_CHECK_EQUAL(error_of(with_clients(R"({"count":1})")),
+                  "clients[0].type: must be one of ttm_subscriber, "
+                  "rest_writer, sio_user, sio_monitor");
+  CAF_CHECK_EQUAL(error_of(with_clients(sub + R"(,{"type":"ttm_subscriber"})")),
+                  "clients[1].count: is required");
+  CAF_CHECK_EQUAL(
+      error_of(with_clients(R"({"type":"ttm_subscriber","count":0})")),
+      "clients[0].count: must be an integer in [1, 100000]");
+  CAF_CHECK_EQUAL(
+      error_of(with_clients(R"({"type":"ttm_subscriber","count":1,"rate":1})")),
+      "clients[0].rate: unknown field");
+  CAF_CHECK_EQUAL(error_of(with_clients(R"({"type":"rest_writer","count":1})")),
+                  "clients[0].rate: is required");
+  CAF_CHECK_EQUAL(
+      error_of(with_clients(R"({"type":"rest_writer","count":1,"rate":-5})")),
+      "clients[0].rate: must be a number in [0.001, 100000]");
+  CAF_CHECK_EQUAL(
+      error_of(with_clients(R"({"type":"rest_writer","count":1,"rate":"x"})")),
+      "clients[0].rate: must be a number in [0.001, 100000]");
+  CAF_CHECK_EQUAL(error_of(with_clients(
+                      R"({"type":"sio_monitor","count":1,"think_ms":-1})")),
+                  "clients[0].think_ms: must be an integer in [0, 60000]");
+}
+
+CAF_TEST(rest writer targets are checked) {
+  auto writer = [](const std::string& extra) {
+    return with_clients(R"({"type":"rest_writer","count":2,"rate":1)" + extra +
+                        "}");
+  };
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"target":"disk")")),
+                  R"(clients[0].target: must be "value" or "gpio")");
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"key":"a/b")")),
+                  "clients[0].key: may hold only letters, digits, - _ .");
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"persistent":1)")),
+                  "clients[0].persistent: must be true or false");
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"target":"gpio","gpios":["a"])")),
+                  "clients[0].gpios: needs exactly one output line per "
+                  "writer (count 2)");
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"target":"gpio")")),
+                  "clients[0].gpios: needs exactly one output line per "
+                  "writer (count 2)");
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"target":"gpio","gpios":["a","a"])")),
+                  "clients[0].gpios: must not name a line twice");
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"target":"gpio","gpios":["a",3])")),
+                  "clients[0].gpios[1]: must be a line name (letters, "
+                  "digits, - _ .)");
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"target":"gpio","gpios":"a")")),
+                  "clients[0].gpios: must be an array of line names");
+  CAF_CHECK_EQUAL(
+      error_of(writer(R"(,"target":"gpio","gpios":["a","b"],"key":"k")")),
+      R"(clients[0].key: applies to target "value" only)");
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"gpios":["a","b"])")),
+                  R"(clients[0].gpios: applies to target "gpio" only)");
+  CAF_CHECK_EQUAL(
+      error_of(with_clients(
+          R"({"type":"rest_writer","count":1,"rate":1,"target":"gpio",
+          "gpios":["a"]},
+         {"type":"rest_writer","count":1,"rate":1,"target":"gpio",
+          "gpios":["a"]})")),
+      R"(clients: gpio line "a" is written by two groups)");
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"target":"gpio","gpios":["a","b"])")),
+                  "");
+}
+
+CAF_TEST(users need a monitor) {
+  CAF_CHECK_EQUAL(
+      error_of(with_clients(R"({"type":"sio_user","count":1,"rate":1})")),
+      "clients: sio_user needs at least one sio_monitor to talk to");
+  CAF_CHECK_EQUAL(error_of(with_clients(R"({"type":"sio_user","count":1,
+                                            "rate":1},
+                                           {"type":"sio_monitor",
+                                            "count":1})")),
+                  "");
+}
+
+CAF_TEST(assertions are checked) {
+  auto sub = std::string{R"({"type":"ttm_subscriber","count":1})"};
+  auto with_assert = [&](const std::string& a) {
+    return with_clients(sub, R"(,"assert":)" + a);
+  };
+  CAF_CHECK_EQUAL(error_of(with_assert("[]")), "assert: must be an object");
+  CAF_CHECK_EQUAL(error_of(with_assert(R"({"max_loss":0})")),
+                  "assert.max_loss: unknown field");
+  CAF_CHECK_EQUAL(error_of(with_assert(R"({"max_lost":-1})")),
+                  "assert.max_lost: must be an integer in [0, "
+                  "9007199254740992]");
+  CAF_CHECK_EQUAL(error_of(with_assert(R"({"all_commands_finished":"yes"})")),
+                  "assert.all_commands_finished: must be true or false");
+  CAF_CHECK_EQUAL(error_of(with_assert(R"({"max_p99_us":5})")),
+                  "assert.max_p99_us: must be an object {metric: "
+                  "microseconds}");
+  CAF_CHECK_EQUAL(error_of(with_assert(R"({"max_p99_us":{"typo":5}})")),
+                  "assert.max_p99_us.typo: unknown metric (ttm_delivery, "
+                  "rest_write, sio_command_do, sio_command_ok)");
+  CAF_CHECK_EQUAL(error_of(with_assert(R"({"max_p99_us":{"rest_write":1.5}})")),
+                  "assert.max_p99_us.rest_write: must be an integer in [0, "
+                  "9007199254740992]");
+  for (auto& metric : latency_metrics)
+    CAF_CHECK_EQUAL(
+        error_of(with_assert(R"({"max_p99_us":{")" + metric + R"(":0}})")), "");
+}
+
+CAF_TEST(files are read and named after their file name) {
+  // Unique per process: suites may run in parallel.
+  auto base = "signalbox-load-scenario-test-" + std::to_string(getpid());
+  auto file = "/tmp/" + base + ".json";
+  {
+    std::ofstream out{file};
+    out << with_clients(R"({"type":"ttm_subscriber","count":1})");
+  }
+  auto s = load_scenario(file);
+  CAF_CHECK_EQUAL(s.name, base);
+  {
+    std::ofstream out{file};
+    out << "{";
+  }
+  try {
+    load_scenario(file);
+    CAF_FAIL("no error for invalid JSON");
+  } catch (const scenario_error& e) {
+    CAF_CHECK(starts_with(e.what(), file + ": invalid JSON"));
+  }
+  std::remove(file.c_str());
+  try {
+    load_scenario(file);
+    CAF_FAIL("no error for a missing file");
+  } catch (const scenario_error& e) {
+    CAF_CHECK_EQUAL(std::string{e.what()}, file + ": cannot be read");
+  }
+}
