@@ -7,57 +7,27 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "protocols/json/strict_json.hpp"
+
 namespace signalbox::jmri {
 
 namespace {
 
 using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-// Iterative parsing keeps deep nesting off the stack; validating UTF-8 keeps
-// every string we later echo (types, client ids, contexts) valid JSON text.
-constexpr unsigned parse_flags =
-    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+using json::nesting_depth;
+using json::to_json;
 
 void put_string(json_writer& w, std::string_view str) {
   w.String(str.data(), static_cast<rapidjson::SizeType>(str.size()));
 }
 
-std::string to_json(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buf;
-  json_writer w{buf};
-  value.Accept(w);
-  return {buf.GetString(), buf.GetSize()};
-}
-
-/// The deepest nesting of arrays and objects in a valid JSON text.
-size_t nesting_depth(std::string_view json) {
-  size_t depth = 0;
-  size_t deepest = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char ch : json) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (ch == '\\')
-        escaped = true;
-      else if (ch == '"')
-        in_string = false;
-    } else if (ch == '"') {
-      in_string = true;
-    } else if (ch == '{' || ch == '[') {
-      if (++depth > deepest)
-        deepest = depth;
-    } else if (ch == '}' || ch == ']') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 /// Parses `text` into `doc`; returns the error detail, or "" on success.
 std::string parse_json(std::string_view text, rapidjson::Document& doc) {
-  doc.Parse<parse_flags>(text.data(), text.size());
+  // What RapidJSON would wrongly accept (strict_json.hpp).
+  if (auto problem = json::unparsable_for_rapidjson(text); !problem.empty())
+    return "Invalid JSON text: " + problem;
+  doc.Parse<json::parse_flags>(text.data(), text.size());
   if (doc.HasParseError()) {
     std::string detail = rapidjson::GetParseError_En(doc.GetParseError());
     // RapidJSON's texts end with '.', and the Bundle text adds one.

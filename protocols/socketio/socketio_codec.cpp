@@ -8,20 +8,16 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "protocols/json/strict_json.hpp"
+
 namespace signalbox::socketio {
 
 namespace {
 
 using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-// Iterative parsing keeps deep nesting off the stack; validating UTF-8 keeps
-// every string we later echo valid JSON text. No kParseStopWhenDoneFlag: as
-// with JSON.parse, anything but whitespace after the value is an error.
-// (Not kParseFullPrecisionFlag: its strtod in RapidJSON 1.1 has undefined
-// behaviour on extreme exponents, found by the fuzzer; numbers are never
-// written back from the DOM, read_event slices the original text.)
-constexpr unsigned parse_flags =
-    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+using json::nesting_depth;
+using json::to_json;
 
 /// The deepest nesting of arrays and objects we accept. Parsing is
 /// iterative, but whoever writes a value back with RapidJSON's Accept()
@@ -83,85 +79,6 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
-/// The deepest nesting of arrays and objects in `json` (exact for valid
-/// JSON; for invalid text only a guess, which is fine: it fails anyway).
-size_t nesting_depth(std::string_view json) {
-  size_t depth = 0;
-  size_t deepest = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char ch : json) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (ch == '\\')
-        escaped = true;
-      else if (ch == '"')
-        in_string = false;
-    } else if (ch == '"') {
-      in_string = true;
-    } else if (ch == '{' || ch == '[') {
-      if (++depth > deepest)
-        deepest = depth;
-    } else if ((ch == '}' || ch == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-/// The value of the four hex digits at `pos`, or -1.
-long hex4(std::string_view text, size_t pos) {
-  if (pos + 4 > text.size())
-    return -1;
-  long value = 0;
-  for (size_t k = pos; k < pos + 4; ++k) {
-    char ch = text[k];
-    int digit = ch >= '0' && ch <= '9'   ? ch - '0'
-                : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-                : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                         : -1;
-    if (digit < 0)
-      return -1;
-    value = value * 16 + digit;
-  }
-  return value;
-}
-
-/// Whether valid JSON `text` escapes a low surrogate (\uDC00-\uDFFF) that
-/// follows no high one. RapidJSON 1.1 refuses lone high surrogates but
-/// turns a lone low one into the bytes ED B0 80.., which are no UTF-8:
-/// echoed, they would make the client drop the frame.
-bool has_lone_low_surrogate(std::string_view text) {
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char ch = text[i];
-    if (!in_string) {
-      in_string = ch == '"';
-      continue;
-    }
-    if (ch == '"') {
-      in_string = false;
-      continue;
-    }
-    if (ch != '\\' || i + 1 >= text.size())
-      continue;
-    if (text[i + 1] != 'u') {
-      ++i; // a one-character escape, e.g. \" or \\ (backslash)
-      continue;
-    }
-    auto code = hex4(text, i + 2);
-    i += 5;
-    if (code >= 0xd800 && code <= 0xdbff) {
-      // RapidJSON made sure a low surrogate escape follows: skip it.
-      i += 6;
-    } else if (code >= 0xdc00 && code <= 0xdfff) {
-      return true;
-    }
-  }
-  return false;
-}
-
 /// Parses one complete JSON text, as JSON.parse would accept it (minus
 /// lone surrogate escapes, which have no UTF-8 form, and numbers beyond
 /// double, which RapidJSON refuses), within max_json_depth.
@@ -173,15 +90,8 @@ bool parse_json(std::string_view text, rapidjson::Document& doc) {
     return false;
   if (nesting_depth(text) > max_json_depth)
     return false;
-  doc.Parse<parse_flags>(text.data(), text.size());
-  return !doc.HasParseError() && !has_lone_low_surrogate(text);
-}
-
-std::string to_json(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buf;
-  json_writer w{buf};
-  value.Accept(w);
-  return {buf.GetString(), buf.GetSize()};
+  doc.Parse<json::parse_flags>(text.data(), text.size());
+  return !doc.HasParseError() && !json::has_lone_low_surrogate(text);
 }
 
 void put_string(json_writer& w, std::string_view str) {

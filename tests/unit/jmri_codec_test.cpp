@@ -289,6 +289,23 @@ CAF_TEST(invalid UTF - 8 is malformed) {
   CAF_CHECK(starts_with(result.error_message, processing_prefix));
 }
 
+CAF_TEST(NUL bytes and lone surrogates are malformed) {
+  // RapidJSON alone would stop reading at the NUL and accept the object.
+  auto nul = parse_error(std::string{R"({"type":"ping"})"} + '\0' + "junk");
+  CAF_CHECK_EQUAL(nul.error_code, 500);
+  CAF_CHECK_EQUAL(nul.error_message,
+                  processing_prefix +
+                      "Invalid JSON text: NUL byte at offset 15.");
+  // ... and turn a lone low surrogate into bytes that are no UTF-8.
+  auto lone = parse_error(R"({"type":"ping","x":"\udc00"})");
+  CAF_CHECK_EQUAL(lone.error_code, 500);
+  CAF_CHECK_EQUAL(lone.error_message, processing_prefix +
+                                          "Invalid JSON text: lone surrogate "
+                                          "escape.");
+  // A proper pair is fine.
+  parse_ok(R"({"type":"ping","x":"\ud83d\ude00"})");
+}
+
 CAF_TEST(valid JSON that is not an object is a 500) {
   for (auto text :
        {"[]", R"([{"type":"ping"}])", "5", R"("ping")", "null", "true"}) {

@@ -1,0 +1,42 @@
+// What every JSON codec of the node shares on top of RapidJSON 1.1: one
+// set of parse flags, the nesting check, and the two kinds of input that
+// RapidJSON lets through although JSON.parse/Jackson would not produce them
+// as valid UTF-8 text (found by fuzzing the Socket.IO codec): a raw NUL
+// byte (RapidJSON's memory stream stops there, so `["x"]\0garbage` parses)
+// and an escaped lone low surrogate (turned into bytes that are no UTF-8,
+// which echoed would make clients drop the frame). Pure.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+namespace signalbox::json {
+
+/// Iterative parsing keeps deep nesting off the stack; validating UTF-8
+/// keeps every string we later echo valid JSON text. No
+/// kParseStopWhenDoneFlag: anything but whitespace after the value is an
+/// error. (Not kParseFullPrecisionFlag: its strtod in RapidJSON 1.1 has
+/// undefined behaviour on extreme exponents.)
+constexpr unsigned parse_flags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+
+/// The deepest nesting of arrays and objects in `json` (exact for valid
+/// JSON; for invalid text only a guess, which is fine: it fails anyway).
+size_t nesting_depth(std::string_view json);
+
+/// Whether valid JSON `text` escapes a low surrogate (\uDC00-\uDFFF) that
+/// follows no high one.
+bool has_lone_low_surrogate(std::string_view text);
+
+/// What is wrong with `text` that RapidJSON would not notice: "" when
+/// nothing, else a short description ("NUL byte at offset 5", "lone
+/// surrogate escape").
+std::string unparsable_for_rapidjson(std::string_view text);
+
+/// The compact JSON text of `value`.
+std::string to_json(const rapidjson::Value& value);
+
+} // namespace signalbox::json
