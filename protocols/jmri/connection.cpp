@@ -7,6 +7,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/ask.hpp"
+#include "actors/companion.hpp"
 #include "actors/errors.hpp"
 
 namespace signalbox::jmri {
@@ -275,15 +276,9 @@ void connection::error(int code, std::string message, int64_t id) {
 }
 
 void connection::retire_companion() {
-  if (!companion_)
-    return;
-  auto companion = caf::actor_cast<caf::actor_companion*>(companion_);
-  // actor_companion::disconnect() is not exported by Debian's libcaf_core;
-  // this is what it does. The directory monitors the companion and drops
-  // this connection's ids when it terminates.
-  companion->on_enqueue(caf::actor_companion::enqueue_handler{});
-  companion->cleanup(caf::exit_reason::normal, nullptr);
-  companion_ = nullptr;
+  // The directory monitors the companion and drops this connection's ids
+  // when it terminates.
+  signalbox::retire_companion(companion_);
 }
 
 } // namespace signalbox::jmri

@@ -89,7 +89,11 @@ void engine_socket::start_heartbeat() {
 
 void engine_socket::schedule_ping() {
   awaiting_pong_ = false;
-  heartbeat_timer_.expires_after(settings_.ping_interval);
+  arm_heartbeat(settings_.ping_interval);
+}
+
+void engine_socket::arm_heartbeat(std::chrono::milliseconds delay) {
+  heartbeat_timer_.expires_after(delay);
   heartbeat_timer_.async_wait(
       [weak = weak_from_this()](boost::system::error_code ec) {
         if (ec)
@@ -111,14 +115,7 @@ void engine_socket::on_heartbeat_timer() {
   static const std::string ping_text{"2"};
   enqueue({nullptr, ping_text, false});
   awaiting_pong_ = true;
-  heartbeat_timer_.expires_after(settings_.ping_timeout);
-  heartbeat_timer_.async_wait(
-      [weak = weak_from_this()](boost::system::error_code ec) {
-        if (ec)
-          return;
-        if (auto self = weak.lock())
-          self->on_heartbeat_timer();
-      });
+  arm_heartbeat(settings_.ping_timeout);
 }
 
 // -- sending ------------------------------------------------------------------

@@ -143,6 +143,9 @@ private:
 
   void start_heartbeat();
   void schedule_ping();
+  /// The heartbeat timer fires after `delay`: the next ping, or the pong
+  /// deadline.
+  void arm_heartbeat(std::chrono::milliseconds delay);
   void on_heartbeat_timer();
   void handle_packet(packet&& p, bool over_polling);
   void enqueue(outbound_frame&& frame);

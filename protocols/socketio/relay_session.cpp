@@ -5,6 +5,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/ask.hpp"
+#include "actors/companion.hpp"
 #include "actors/errors.hpp"
 #include "protocols/socketio/relay_codec.hpp"
 
@@ -184,15 +185,9 @@ void relay_session::on_disconnect(std::string_view) {
 }
 
 void relay_session::retire_companion() {
-  if (!companion_)
-    return;
-  auto companion = caf::actor_cast<caf::actor_companion*>(companion_);
-  // actor_companion::disconnect() is not exported by Debian's libcaf_core;
-  // this is what it does. The directory monitors the companion and drops
-  // the connection when it terminates.
-  companion->on_enqueue(caf::actor_companion::enqueue_handler{});
-  companion->cleanup(caf::exit_reason::normal, nullptr);
-  companion_ = nullptr;
+  // The directory monitors the companion and drops the connection when it
+  // terminates.
+  signalbox::retire_companion(companion_);
 }
 
 } // namespace signalbox::relay

@@ -5,6 +5,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/group_manager.hpp>
 
+#include "actors/companion.hpp"
 #include "actors/interfaces.hpp"
 
 namespace signalbox::ttmnotify {
@@ -57,11 +58,7 @@ void session::retire_companion() {
   for (auto& grp : groups_)
     companion->leave(grp);
   groups_.clear();
-  // actor_companion::disconnect() is not exported by Debian's libcaf_core;
-  // this is what it does: drop the handler, then terminate the actor.
-  companion->on_enqueue(caf::actor_companion::enqueue_handler{});
-  companion->cleanup(caf::exit_reason::normal, nullptr);
-  companion_ = nullptr;
+  signalbox::retire_companion(companion_);
 }
 
 } // namespace signalbox::ttmnotify
