@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# The side-by-side benchmarks of issue 5, in one run on one machine: each
+# benchmark against signalbox, then against its Node peer, the server pinned
+# to core 0 and signalbox-load to core 1.
+#
+#   fan-out  1000 ttmnotify subscribers, 20 REST writers on shared values
+#            (a writer keeps one PUT in flight: 20 keep the pipeline full);
+#            peer: tools/peers/ttm-ws-node (Node ws 8)
+#   relay    altoponix relay, 100 monitors (no think time) and 400 users;
+#            peer: tools/peers/altoponix-node (Node socket.io 4.8)
+#   idle     10 000 open ttmnotify connections: RSS per connection;
+#            peer: tools/peers/ttm-ws-node
+#
+# Saturation: the offered rate doubles step by step until the delivered rate
+# stops rising (under 5 % above the best so far), anything is lost or
+# dropped, or the drain times out (a backlog the node could not clear); the
+# best step before that is the saturation. Then one run at half of it gives
+# the latency. Raw JSON reports go to the results directory; a markdown
+# table goes to stdout and to <results-dir>/table.md.
+#
+#   deploy/bench/run.sh [results-dir]      (default deploy/bench/results/<time>)
+#
+# Environment: BUILD (default <repo>/build, a Release build with
+# tools/load), SERVER_CPU (0), LOAD_CPU (1). Needs node, npm, jq, taskset,
+# and a hard descriptor limit above 10 100. Takes about four minutes.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${BUILD:-$root/build}
+signalbox=$build/signalbox
+load=$build/tools/load/signalbox-load
+server_cpu=${SERVER_CPU:-0}
+load_cpu=${LOAD_CPU:-1}
+out=${1:-$here/results/$(date +%Y%m%d-%H%M%S)}
+ttm_peer=$root/tools/peers/ttm-ws-node
+sio_peer=$root/tools/peers/altoponix-node
+
+mkdir -p "$out"
+for tool in node npm jq taskset; do
+  command -v "$tool" >/dev/null || { echo "run.sh: needs $tool" >&2; exit 2; }
+done
+for f in "$signalbox" "$load"; do
+  [[ -x $f ]] || { echo "run.sh: $f not built" >&2; exit 2; }
+done
+# 10 000 subscribers plus writers, in the generator and in the server.
+ulimit -n "$(ulimit -Hn)"
+if (($(ulimit -n) < 10100)); then
+  echo "run.sh: descriptor limit $(ulimit -n) < 10100" >&2
+  exit 2
+fi
+for peer in "$ttm_peer" "$sio_peer"; do
+  [[ -d $peer/node_modules ]] || (cd "$peer" && npm ci --no-audit --no-fund >&2)
+done
+
+log() { echo "--- $*" >&2; }
+
+# -- servers ----------------------------------------------------------------
+
+server_pid=
+server_dir=
+server_port=
+
+# start_server KIND LISTENER: starts signalbox, ttm-ws or sio-node on the
+# server core; sets server_pid and server_port (from its `listening
+# LISTENER host:port` line).
+start_server() {
+  local kind=$1 listener=$2
+  server_dir=$(mktemp -d)
+  case $kind in
+    signalbox)
+      taskset -c "$server_cpu" "$signalbox" --ttm.port=0 --socketio.port=0 \
+        --jmri.port=0 --jmri.tcp-port=0 --net.max-connections=20000 \
+        --store.directory="$server_dir/store" >"$server_dir/out" 2>&1 &
+      ;;
+    ttm-ws) taskset -c "$server_cpu" node "$ttm_peer/server.mjs" --port=0 \
+      >"$server_dir/out" 2>&1 & ;;
+    sio-node) taskset -c "$server_cpu" node "$sio_peer/server.mjs" --port=0 \
+      >"$server_dir/out" 2>&1 & ;;
+  esac
+  server_pid=$!
+  server_port=
+  for _ in $(seq 100); do
+    server_port=$(sed -n "s/^listening $listener [0-9.]*:\([0-9]*\)$/\1/p" \
+      "$server_dir/out")
+    [[ -n $server_port ]] && break
+    sleep 0.1
+  done
+  [[ -n $server_port ]] || { cat "$server_dir/out" >&2; exit 1; }
+}
+
+stop_server() {
+  [[ -n $server_pid ]] || return 0
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  rm -rf "$server_dir"
+  server_pid=
+}
+trap stop_server EXIT
+
+# run_load NAME SCENARIO PORT-OPTION: one signalbox-load run on the load
+# core; the report goes to $out/NAME.json.
+run_load() {
+  local name=$1 scenario=$2 port_option=$3
+  echo "$scenario" >"$out/$name.scenario.json"
+  # The scenarios assert nothing: any non-zero status is a failed run.
+  taskset -c "$load_cpu" "$load" "$out/$name.scenario.json" "$port_option" \
+    --server-pid="$server_pid" --report="$out/$name.json" --quiet \
+    >"$out/$name.txt" 2>"$out/$name.err"
+}
+
+# -- saturation + half load -------------------------------------------------
+
+# saturate BENCH KIND LISTENER PORT-FLAG TEMPLATE JQ-RATE METRIC RATE PER-RATE
+#   JQ-RATE sets the per-client rate from $r; METRIC is a jq expression of a
+#   report giving the delivered rate; the offered per-client rate starts at
+#   RATE and doubles; PER-RATE is what one unit of per-client rate asks of
+#   the node (clients x fan-out), to find the rate giving half of the
+#   saturation.
+saturate() {
+  local bench=$1 kind=$2 listener=$3 flag=$4 template=$5 set_rate=$6 \
+    metric=$7 rate=$8 per_rate=$9
+  local best=0 step=0
+  start_server "$kind" "$listener"
+  while ((step < 8)); do
+    local name="$bench-$kind-step$step"
+    log "$name: $rate/s per client"
+    run_load "$name" "$(jq --argjson r "$rate" "$set_rate" "$template")" \
+      "$flag=$server_port"
+    local got bad
+    got=$(jq "$metric" "$out/$name.json")
+    # A drain that timed out left messages queued: past saturation too.
+    bad=$(jq '.ttm.lost + .sio.lost + (if .drained then 0 else 1 end) +
+              .connections.failed + .connections.dropped' "$out/$name.json")
+    log "$name: $got/s delivered, $bad lost/failed/dropped"
+    if ((bad != 0)); then
+      # Lossy from the first step on: that step is all there is to report.
+      if ((step == 0)); then
+        best=$got
+        cp "$out/$name.json" "$out/$bench-$kind-saturation.json"
+      fi
+      break
+    fi
+    if jq -e --argjson g "$got" --argjson b "$best" -n '$g < $b * 1.05' \
+      >/dev/null; then
+      break
+    fi
+    best=$got
+    cp "$out/$name.json" "$out/$bench-$kind-saturation.json"
+    rate=$(jq -n --argjson r "$rate" '$r * 2')
+    step=$((step + 1))
+  done
+  local half
+  half=$(jq -n --argjson b "$best" --argjson p "$per_rate" '$b / $p / 2')
+  log "$bench-$kind-half: $half/s per client"
+  run_load "$bench-$kind-half" \
+    "$(jq --argjson r "$half" "$set_rate | .duration_ms = 5000" "$template")" \
+    "$flag=$server_port"
+  stop_server
+}
+
+# jq programs: $r is jq's variable, not the shell's.
+# shellcheck disable=SC2016
+fanout_rate='.clients[1].rate = $r'
+fanout_metric='.ttm.delivered_per_second'
+# shellcheck disable=SC2016
+relay_rate='.clients[1].rate = $r'
+relay_metric='.sio.commands_do / .run_seconds'
+
+for kind in signalbox ttm-ws; do
+  saturate fanout "$kind" ttm --ttm-port "$here/fanout.json" "$fanout_rate" \
+    "$fanout_metric" 1 20000
+done
+for kind in signalbox sio-node; do
+  saturate relay "$kind" socketio --socketio-port "$here/relay.json" \
+    "$relay_rate" "$relay_metric" 2 400
+done
+for kind in signalbox ttm-ws; do
+  start_server "$kind" ttm
+  log "idle-$kind"
+  run_load "idle-$kind" "$(cat "$here/idle.json")" "--ttm-port=$server_port"
+  stop_server
+done
+
+# -- the table --------------------------------------------------------------
+
+peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
+
+{
+  echo "| benchmark | server | saturation /s | server CPU % | load CPU % | per server CPU-second | half load /s | p50 µs | p99 µs | p99.9 µs | lost |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for bench in fanout relay; do
+    for kind in signalbox "$(peer_of $bench)"; do
+      sat=$out/$bench-$kind-saturation.json
+      half=$out/$bench-$kind-half.json
+      if [[ $bench == fanout ]]; then
+        metric=$fanout_metric latency=ttm_delivery
+      else
+        metric=$relay_metric latency=sio_command_do
+      fi
+      jq -r -n --slurpfile s "$sat" --slurpfile h "$half" \
+        --arg bench "$bench" --arg kind "$kind" --arg lat "$latency" "
+        (\$s[0] | $metric) as \$sat | (\$h[0] | $metric) as \$hr |
+        (\$s[0].ttm.delivered + \$s[0].sio.commands_do) as \$n |
+        \$h[0].latency_us[\$lat] as \$l |
+        \"| \(\$bench) | \(\$kind) | \(\$sat | floor) | \(\$s[0].server.cpu_percent | floor) | \(\$s[0].generator.cpu_percent | floor) | \(\$n / \$s[0].server.cpu_seconds | floor) | \(\$hr | floor) | \(\$l.p50 | floor) | \(\$l.p99 | floor) | \(\$l.p99_9 | floor) | \(\$h[0].ttm.lost + \$h[0].sio.lost) |\""
+    done
+  done
+  echo
+  echo "| idle | server | connections | RSS before KiB | RSS connected KiB | KiB per connection |"
+  echo "|---|---|---:|---:|---:|---:|"
+  for kind in signalbox ttm-ws; do
+    jq -r --arg kind "$kind" '
+      (.connections.made) as $c |
+      "| idle | \($kind) | \($c) | \(.server.rss_kib_start) | \(.server.rss_kib_connected) | \((.server.rss_kib_connected - .server.rss_kib_start) / $c * 100 | floor / 100) |"' \
+      "$out/idle-$kind.json"
+  done
+} | tee "$out/table.md"
+echo >&2
+echo "reports: $out" >&2
