@@ -4,6 +4,7 @@
 #include <rapidjson/writer.h>
 
 #include "tools/load/stamp.hpp"
+#include "tools/load/tcp_connect.hpp"
 
 namespace signalbox::load {
 
@@ -35,13 +36,10 @@ rest_writer::rest_writer(boost::asio::io_context& io,
           std::chrono::duration<double>(1.0 / cfg_.rate))) {}
 
 void rest_writer::connect() {
-  boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-    self->stats_.connects_started++;
-    self->stream_.expires_after(std::chrono::seconds(10));
-    self->stream_.async_connect(self->endpoint_, [self](beast::error_code ec) {
-      self->on_connect(ec);
-    });
-  });
+  connect_tcp(stream_, endpoint_, stats_,
+              [self = shared_from_this()](beast::error_code ec) {
+                self->on_connect(ec);
+              });
 }
 
 void rest_writer::on_connect(beast::error_code ec) {

@@ -3,6 +3,8 @@
 #include <rapidjson/document.h>
 #include <rapidjson/writer.h>
 
+#include "tools/load/tcp_connect.hpp"
+
 namespace signalbox::load {
 
 namespace beast = boost::beast;
@@ -22,13 +24,10 @@ sio_client::sio_client(boost::asio::io_context& io,
       endpoint_(endpoint), host_(std::move(host)) {}
 
 void sio_client::connect() {
-  boost::asio::dispatch(strand_, [self = shared_from_this()] {
-    self->stats_.connects_started++;
-    auto& tcp = beast::get_lowest_layer(self->ws_);
-    tcp.expires_after(std::chrono::seconds(10));
-    tcp.async_connect(self->endpoint_,
-                      [self](beast::error_code ec) { self->on_connect(ec); });
-  });
+  connect_tcp(beast::get_lowest_layer(ws_), endpoint_, stats_,
+              [self = shared_from_this()](beast::error_code ec) {
+                self->on_connect(ec);
+              });
 }
 
 void sio_client::on_connect(beast::error_code ec) {

@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include "tools/load/tcp_connect.hpp"
+
 namespace signalbox::load {
 
 namespace beast = boost::beast;
@@ -20,13 +22,10 @@ ttm_subscriber::ttm_subscriber(
 }
 
 void ttm_subscriber::connect() {
-  boost::asio::dispatch(ws_.get_executor(), [self = shared_from_this()] {
-    self->stats_.connects_started++;
-    auto& tcp = beast::get_lowest_layer(self->ws_);
-    tcp.expires_after(std::chrono::seconds(10));
-    tcp.async_connect(self->endpoint_,
-                      [self](beast::error_code ec) { self->on_connect(ec); });
-  });
+  connect_tcp(beast::get_lowest_layer(ws_), endpoint_, stats_,
+              [self = shared_from_this()](beast::error_code ec) {
+                self->on_connect(ec);
+              });
 }
 
 void ttm_subscriber::on_connect(beast::error_code ec) {
