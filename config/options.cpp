@@ -293,6 +293,7 @@ node_config::node_config() {
   http_idle_timeout_ = to_timespan(d.net.http_idle_timeout);
   request_timeout_ = to_timespan(d.net.request_timeout);
   close_timeout_ = to_timespan(d.net.close_timeout);
+  ws_idle_timeout_ = to_timespan(d.net.ws_idle_timeout);
   ttm_port_ = d.ttm.port;
   ttm_jobs_editable_ = d.ttm.jobs_editable;
   stop_grace_ = to_timespan(d.jobs.stop_grace);
@@ -346,7 +347,9 @@ node_config::node_config() {
       .add(request_timeout_, "request-timeout",
            "time a REST request may wait for the actors (503 beyond)")
       .add(close_timeout_, "close-timeout",
-           "time a WebSocket close handshake may take");
+           "time a WebSocket close handshake may take")
+      .add(ws_idle_timeout_, "ws-idle-timeout",
+           "a WebSocket peer silent this long is dropped (pinged halfway)");
   opt_group{custom_options_, "ttm"}
       .add(ttm_port_, "port",
            "ttmnotify WebSocket and REST port (0: ephemeral)")
@@ -515,6 +518,7 @@ caf::expected<node_options> node_config::read_node_options() const {
   x.net.http_idle_timeout = to_ms(http_idle_timeout_);
   x.net.request_timeout = to_ms(request_timeout_);
   x.net.close_timeout = to_ms(close_timeout_);
+  x.net.ws_idle_timeout = to_ms(ws_idle_timeout_);
   x.ttm.port = ttm_port_;
   x.ttm.api_token = ttm_api_token_;
   x.ttm.jobs_editable = ttm_jobs_editable_;
@@ -555,6 +559,8 @@ caf::expected<node_options> node_config::read_node_options() const {
                         "must be at least 10ms");
   if (x.socketio.max_payload == 0)
     return config_error("socketio.max-payload must be positive");
+  if (x.net.ws_idle_timeout < std::chrono::milliseconds{20})
+    return config_error("net.ws-idle-timeout must be at least 20ms");
   x.store.directory = store_directory_;
   x.store.map_size = store_map_size_;
   x.store.sync = store_sync_;

@@ -27,7 +27,8 @@ struct net_options {
   size_t max_queue_frames = 4096;           // outbound frames per connection
   std::chrono::milliseconds http_idle_timeout{30000}; // keep-alive idle
   std::chrono::milliseconds request_timeout{10000};   // actor round-trips
-  std::chrono::milliseconds close_timeout{2000}; // WebSocket close handshake
+  std::chrono::milliseconds close_timeout{2000};    // WebSocket close handshake
+  std::chrono::milliseconds ws_idle_timeout{60000}; // silent WebSocket peer
   size_t max_connections = 10000; // per listener; more are refused
 };
 
@@ -140,7 +141,8 @@ private:
   size_t net_threads_;
   size_t max_header_bytes_, max_body_bytes_, max_frame_bytes_;
   size_t max_queue_bytes_, max_queue_frames_, max_connections_;
-  caf::timespan http_idle_timeout_, request_timeout_, close_timeout_;
+  caf::timespan http_idle_timeout_, request_timeout_, close_timeout_,
+      ws_idle_timeout_;
   uint16_t ttm_port_;
   std::string ttm_api_token_;
   bool ttm_jobs_editable_;

@@ -1,21 +1,42 @@
 #include "protocols/http/ws_session.hpp"
 
+#include <algorithm>
+#include <climits>
+#include <sstream>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <variant>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/bind_handler.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "protocols/http/ws_handshake.hpp"
 
 namespace signalbox::http {
 
 namespace asio = boost::asio;
-namespace websocket = beast::websocket;
+
+namespace {
+
+/// Buffers per sendmsg: the kernel's limit.
+constexpr size_t max_iov = IOV_MAX;
+
+/// A batch vector keeps its capacity for the next batch up to this many
+/// entries; a burst larger than that gives its memory back.
+constexpr size_t kept_batch_capacity = 256;
+
+/// The read buffer is given back once empty if it grew beyond this.
+constexpr size_t kept_read_capacity = 16 * 1024;
+
+} // namespace
 
 ws_session::ws_session(beast::tcp_stream&& stream, net_options limits,
                        std::shared_ptr<session_registry> sessions,
                        std::shared_ptr<ws_counters> counters)
-    : ws_(std::move(stream)), limits_(std::move(limits)),
-      sessions_(std::move(sessions)), counters_(std::move(counters)),
-      close_timer_(ws_.get_executor()) {
+    : socket_(stream.release_socket()), parser_(limits.max_frame_bytes),
+      limits_(std::move(limits)), sessions_(std::move(sessions)),
+      counters_(std::move(counters)), timer_(socket_.get_executor()) {
   // nop
 }
 
@@ -24,194 +45,447 @@ ws_session::~ws_session() {
     sessions_->remove(this);
 }
 
+// -- the handshake ------------------------------------------------------------
+
 void ws_session::accept(request_type req, std::string subprotocol) {
   if (!sessions_->add(shared_from_this())) {
     // At the connection limit or shutting down: refuse before the handshake.
     beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    socket_.close(ignored);
     return;
   }
   registered_ = true;
-  // Beast's suggested server timeouts, but with keep-alive pings: a peer
-  // that vanished without a FIN is detected and its session freed.
-  auto timeouts =
-      websocket::stream_base::timeout::suggested(beast::role_type::server);
-  timeouts.idle_timeout = std::chrono::seconds(60);
-  timeouts.keep_alive_pings = true;
-  ws_.set_option(timeouts);
-  ws_.read_message_max(limits_.max_frame_bytes);
-  ws_.set_option(websocket::stream_base::decorator(
-      [subprotocol](websocket::response_type& res) {
-        res.set(bhttp::field::server, "signalbox");
-        if (!subprotocol.empty())
-          res.set(bhttp::field::sec_websocket_protocol, subprotocol);
-      }));
   auto self = shared_from_this();
-  auto req_ptr = std::make_shared<request_type>(std::move(req));
-  asio::dispatch(ws_.get_executor(), [self, req_ptr] {
-    self->ws_.async_accept(*req_ptr, [self, req_ptr](beast::error_code ec) {
-      self->on_accept(ec);
-    });
-  });
+  asio::dispatch(
+      socket_.get_executor(),
+      [self, req = std::move(req), subprotocol = std::move(subprotocol)] {
+        beast::error_code ec;
+        self->socket_.non_blocking(true, ec);
+        if (ec) {
+          self->finish();
+          return;
+        }
+        {
+          std::lock_guard<std::mutex> guard{self->mutex_};
+          self->accepting_ = true;
+        }
+        auto checked = ws::check_upgrade(req);
+        if (auto refusal = std::get_if<ws::handshake_refusal>(&checked)) {
+          // Not a valid opening handshake: answer it over HTTP and close.
+          auto res = ws::refusal_response(*refusal, req.version());
+          std::ostringstream out;
+          out << res;
+          self->push_own(out.str(), true);
+          self->closing_ = true;
+          self->arm_close_timer();
+          self->start_reading();
+          return;
+        }
+        self->push_own(ws::switching_protocols(std::get<std::string>(checked),
+                                               subprotocol),
+                       false);
+        self->open_ = true;
+        self->on_open();
+        if (self->finished_)
+          return;
+        self->arm_keepalive();
+        self->start_reading();
+      });
 }
 
-void ws_session::on_accept(beast::error_code ec) {
+// -- reading ------------------------------------------------------------------
+
+void ws_session::start_reading() {
+  wait_readable();
+}
+
+void ws_session::wait_readable() {
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](beast::error_code ec) {
+                       self->on_readable(ec);
+                     });
+}
+
+void ws_session::on_readable(beast::error_code ec) {
+  if (finished_)
+    return;
   if (ec) {
     finish();
     return;
   }
-  open_ = true;
-  on_open();
-  do_read();
+  for (;;) {
+    // Read what is there, at least what the frame being parsed still needs.
+    auto have = read_buffer_.size();
+    auto wanted = parser_.bytes_wanted();
+    size_t chunk = std::max<size_t>(socket_.available(ec), 512);
+    if (wanted > have)
+      chunk = std::max(chunk, wanted - have);
+    auto space = read_buffer_.prepare(chunk);
+    auto n = socket_.read_some(space, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again)
+      break;
+    if (ec) {
+      // The peer closed or reset: nothing more to say to it.
+      finish();
+      return;
+    }
+    read_buffer_.commit(n);
+    heard_ = true;
+    if (discard_input_)
+      read_buffer_.clear();
+    else if (!handle_input())
+      return;
+    if (n < space.size())
+      break; // the socket is drained
+  }
+  if (read_buffer_.size() == 0 && read_buffer_.capacity() > kept_read_capacity)
+    read_buffer_.shrink_to_fit();
+  wait_readable();
 }
 
-void ws_session::do_read() {
-  ws_.async_read(read_buffer_, beast::bind_front_handler(&ws_session::on_read,
-                                                         shared_from_this()));
+bool ws_session::handle_input() {
+  using kind = ws::frame_parser::kind;
+  for (;;) {
+    auto data = read_buffer_.data();
+    auto e = parser_.parse(static_cast<char*>(data.data()), data.size());
+    switch (e.what) {
+    case kind::need_more:
+      return true;
+    case kind::error:
+      if (e.code == ws::close_code::too_big)
+        ++counters_->oversized_messages;
+      read_buffer_.clear();
+      discard_input_ = true;
+      failed_ = true;
+      close_with(e.code, e.reason);
+      return !finished_;
+    case kind::frame:
+      break;
+    case kind::message:
+      if (open_ && !closing_) {
+        if (e.type == ws::opcode::binary)
+          on_binary_message(e.payload);
+        else
+          on_message(e.payload);
+        if (finished_)
+          return false;
+      }
+      break;
+    case kind::ping:
+      if (!closing_)
+        push_own(ws::make_frame(ws::opcode::pong, e.payload), false);
+      break;
+    case kind::pong:
+      pinged_ = false;
+      break;
+    case kind::close:
+      on_peer_close(e.code, e.payload);
+      read_buffer_.clear();
+      return !finished_;
+    }
+    read_buffer_.consume(e.consumed);
+  }
 }
 
-void ws_session::on_read(beast::error_code ec, size_t) {
-  if (ec) {
-    // websocket::error::message_too_big: Beast has already failed the
-    // connection with close code 1009.
-    if (ec == websocket::error::message_too_big)
-      ++counters_->oversized_messages;
-    finish();
+void ws_session::on_peer_close(uint16_t code, std::string_view) {
+  peer_closed_ = true;
+  discard_input_ = true;
+  if (closing_) {
+    // The answer to our close: the handshake is complete once ours is out.
+    if (output_ended_)
+      finish();
     return;
   }
-  auto data = read_buffer_.cdata();
-  std::string_view message{static_cast<const char*>(data.data()), data.size()};
-  if (ws_.got_binary())
-    on_binary_message(message);
-  else
-    on_message(message);
-  read_buffer_.consume(read_buffer_.size());
-  do_read();
+  // Echo the peer's code, after the frame being written; what is queued
+  // behind it is dropped (the peer said it reads no more).
+  closing_ = true;
+  drop_pending();
+  push_own(ws::make_close_frame(code, ""), true);
+  arm_close_timer();
 }
+
+// -- writing ------------------------------------------------------------------
 
 void ws_session::send(outbound_frame frame) {
-  asio::post(ws_.get_executor(),
-             [self = shared_from_this(), frame = std::move(frame)]() mutable {
-               self->enqueue(std::move(frame));
-             });
-}
-
-void ws_session::enqueue(outbound_frame&& frame) {
   // An empty binary message is valid (an empty attachment); an empty text
   // frame is never meant.
-  if (!open_ || closing_ || draining_ || (frame.bytes.empty() && !frame.binary))
+  if (frame.bytes.empty() && !frame.binary)
     return;
-  if (queue_.size() >= limits_.max_queue_frames ||
-      queued_bytes_ + frame.bytes.size() > limits_.max_queue_bytes) {
+  queued entry;
+  if (!frame.framed)
+    entry.header_size = static_cast<uint8_t>(ws::write_header(
+        entry.header, frame.binary ? ws::opcode::binary : ws::opcode::text,
+        frame.bytes.size()));
+  entry.frame = std::move(frame);
+  push(std::move(entry));
+}
+
+bool ws_session::push(queued&& entry) {
+  bool post = false;
+  bool overflow = false;
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    // A close frame is queued even after a slow consumer stopped the
+    // intake; once it is queued, nothing else is (not even by a publisher
+    // appending right now).
+    if (!accepting_ && !(entry.ends_output && !output_closed_))
+      return false;
+    auto size = entry.size();
+    if (!entry.ends_output &&
+        (queued_frames_ >= limits_.max_queue_frames ||
+         queued_bytes_ + size > limits_.max_queue_bytes)) {
+      accepting_ = false;
+      overflow = true;
+    } else {
+      queued_bytes_ += size;
+      ++queued_frames_;
+      if (entry.ends_output) {
+        accepting_ = false;
+        output_closed_ = true;
+      }
+      pending_.push_back(std::move(entry));
+      post = !flushing_;
+      flushing_ = true;
+    }
+  }
+  if (!overflow && !post)
+    return true;
+  // A publisher may reach a session whose last owner is just letting go
+  // (the ttmnotify fan-out holds sessions by pointer): then there is
+  // nothing left to write to.
+  auto self = weak_from_this().lock();
+  if (!self)
+    return false;
+  if (overflow) {
     ++counters_->slow_consumers;
-    close_with(websocket::close_code::policy_error, "slow consumer");
-    return;
+    // Any thread may get here; the close belongs on the strand.
+    asio::post(socket_.get_executor(), [self] {
+      self->close_with(ws::close_code::policy_error, "slow consumer");
+    });
+    return false;
   }
-  queued_bytes_ += frame.bytes.size();
-  queue_.push_back(std::move(frame));
-  if (!writing_)
-    do_write();
+  schedule_flush(std::move(self));
+  return true;
 }
 
-void ws_session::do_write() {
-  writing_ = true;
-  auto& front = queue_.front();
-  ws_.text(!front.binary);
-  ws_.async_write(
-      asio::buffer(front.bytes.data(), front.bytes.size()),
-      beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
+void ws_session::push_own(std::string bytes, bool ends_output) {
+  auto owner = std::make_shared<const std::string>(std::move(bytes));
+  queued entry;
+  entry.frame = {owner, *owner, false, true};
+  entry.ends_output = ends_output;
+  push(std::move(entry));
 }
 
-void ws_session::on_write(beast::error_code ec, size_t) {
-  writing_ = false;
-  if (!queue_.empty()) {
-    queued_bytes_ -= queue_.front().bytes.size();
-    queue_.pop_front();
-  }
-  if (ec) {
-    finish();
+void ws_session::schedule_flush(std::shared_ptr<ws_session> self) {
+  // Posted even from the strand: the write never runs inside a caller's
+  // handler (on_message, a close), and frames queued meanwhile join it.
+  asio::post(socket_.get_executor(),
+             [self = std::move(self)] { self->flush(); });
+}
+
+void ws_session::flush() {
+  if (finished_)
     return;
+  iovec iov[max_iov];
+  for (;;) {
+    if (batch_next_ == batch_.size()) {
+      batch_.clear();
+      batch_next_ = 0;
+      batch_offset_ = 0;
+      if (batch_.capacity() > kept_batch_capacity)
+        std::vector<queued>{}.swap(batch_);
+      std::lock_guard<std::mutex> guard{mutex_};
+      if (pending_.empty()) {
+        flushing_ = false;
+        break;
+      }
+      batch_.swap(pending_);
+    }
+    // Gather what is left of the batch, up to the kernel's limit.
+    size_t count = 0;
+    for (auto i = batch_next_; i < batch_.size() && count + 2 <= max_iov; ++i) {
+      auto& e = batch_[i];
+      size_t skip = i == batch_next_ ? batch_offset_ : 0;
+      if (skip < e.header_size) {
+        iov[count++] = {e.header + skip, e.header_size - skip};
+        skip = 0;
+      } else {
+        skip -= e.header_size;
+      }
+      if (skip < e.frame.bytes.size())
+        iov[count++] = {const_cast<char*>(e.frame.bytes.data()) + skip,
+                        e.frame.bytes.size() - skip};
+    }
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = count;
+    auto n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // The socket buffer is full: continue when it has room. Frames
+        // queued meanwhile wait in pending_ (flushing_ stays set).
+        socket_.async_wait(asio::ip::tcp::socket::wait_write,
+                           [self = shared_from_this()](beast::error_code ec) {
+                             if (ec)
+                               self->finish();
+                             else
+                               self->flush();
+                           });
+        return;
+      }
+      finish();
+      return;
+    }
+    ++counters_->writes;
+    on_written(static_cast<size_t>(n));
+    if (finished_)
+      return;
   }
-  ++counters_->frames_sent;
-  if (!queue_.empty() && !closing_) {
-    do_write();
-  } else if (queue_.empty() && draining_) {
+  if (draining_ && !closing_) {
     draining_ = false;
-    close_with(drain_code_, drain_code_ == websocket::close_code::normal
+    close_with(drain_code_, drain_code_ == ws::close_code::normal
                                 ? "goodbye"
                                 : "server shutdown");
   }
 }
 
+void ws_session::on_written(size_t bytes) {
+  size_t done_frames = 0;
+  size_t done_bytes = 0;
+  bool ended = false;
+  while (bytes > 0 && batch_next_ < batch_.size()) {
+    auto& e = batch_[batch_next_];
+    auto left = e.size() - batch_offset_;
+    if (bytes < left) {
+      batch_offset_ += bytes;
+      done_bytes += bytes;
+      break;
+    }
+    bytes -= left;
+    done_bytes += left;
+    ++done_frames;
+    ended = ended || e.ends_output;
+    // Release the frame's owner now: a notification should not outlive its
+    // last write because a batch is still being written.
+    e.frame = {};
+    ++batch_next_;
+    batch_offset_ = 0;
+  }
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    queued_bytes_ -= done_bytes;
+    queued_frames_ -= done_frames;
+  }
+  counters_->frames_sent += done_frames;
+  if (ended)
+    on_output_ended();
+}
+
+void ws_session::on_output_ended() {
+  output_ended_ = true;
+  if (!open_ || peer_closed_ || failed_) {
+    // A refused handshake, our answer to the peer's close, or a failed
+    // connection (section 7.1.7: no answer is awaited): the server ends
+    // the TCP connection (section 7.1.1), half-closing so the last bytes
+    // are not lost to a reset, until the peer's FIN or the close timeout.
+    beast::error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    discard_input_ = true;
+  }
+  // Otherwise our close is out and the peer's answer is awaited.
+}
+
+void ws_session::drop_pending() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  for (auto& e : pending_) {
+    queued_bytes_ -= e.size();
+    --queued_frames_;
+  }
+  pending_.clear();
+}
+
+// -- closing ------------------------------------------------------------------
+
 void ws_session::shutdown() {
-  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
     if (self->open_ && !self->closing_ && !self->draining_) {
       auto last = self->farewell();
       if (!last.bytes.empty()) {
-        // Send the farewell ahead of whatever is still queued, then close
-        // once it is written (on_write); the close timer still bounds it.
-        while (self->queue_.size() > (self->writing_ ? 1u : 0u)) {
-          self->queued_bytes_ -= self->queue_.back().bytes.size();
-          self->queue_.pop_back();
-        }
-        self->queued_bytes_ += last.bytes.size();
-        self->queue_.push_back(std::move(last));
+        // The farewell goes right behind the frames being written; the
+        // close follows once it is out (flush), bounded by the close timer.
+        self->drop_pending();
+        self->send(std::move(last));
+        self->drain_code_ = ws::close_code::going_away;
         self->draining_ = true;
         self->arm_close_timer();
-        if (!self->writing_)
-          self->do_write();
         return;
       }
     }
-    self->close_with(websocket::close_code::going_away, "server shutdown");
+    self->close_with(ws::close_code::going_away, "server shutdown");
   });
 }
 
 void ws_session::close_when_drained() {
   if (closing_ || draining_ || !open_)
     return;
-  if (queue_.empty()) {
-    close_with(websocket::close_code::normal, "goodbye");
-    return;
-  }
-  drain_code_ = websocket::close_code::normal;
+  drain_code_ = ws::close_code::normal;
   draining_ = true;
   arm_close_timer();
+  // An empty queue has no flush to come back to: start one.
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (flushing_)
+      return;
+    flushing_ = true;
+  }
+  schedule_flush(shared_from_this());
 }
 
-void ws_session::arm_close_timer() {
-  close_timer_.expires_after(limits_.close_timeout);
-  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (!ec) {
-      // The peer did not take what is left in time: drop it hard.
-      beast::error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().close(ignored);
-    }
-  });
-}
-
-void ws_session::close_with(websocket::close_code code, const char* reason) {
+void ws_session::close_with(uint16_t code, const char* reason) {
   if (closing_ || finished_)
     return;
   closing_ = true;
+  draining_ = false;
   if (!open_) {
     finish();
     return;
   }
-  // Drop what is queued but not yet being written; the close frame goes out
-  // after the write in flight (Beast suspends the close until it is done).
-  while (queue_.size() > (writing_ ? 1u : 0u)) {
-    queued_bytes_ -= queue_.back().bytes.size();
-    queue_.pop_back();
-  }
+  // Drop what is queued but not yet being written; the close frame goes
+  // out after the batch in flight.
+  drop_pending();
+  push_own(ws::make_close_frame(code, reason), true);
   arm_close_timer();
-  ws_.async_close(websocket::close_reason{code, reason},
-                  [self = shared_from_this()](beast::error_code ec) {
-                    // On success the read loop sees the end of the
-                    // connection and finishes the session.
-                    if (ec)
-                      self->finish();
-                  });
+}
+
+void ws_session::arm_keepalive() {
+  // Half the idle timeout: a quiet peer is pinged at the first tick and
+  // dropped at the second if it still said nothing.
+  timer_.expires_after(limits_.ws_idle_timeout / 2);
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->closing_ || self->finished_)
+      return; // cancelled, or replaced by the close timer
+    if (self->heard_) {
+      self->heard_ = false;
+      self->pinged_ = false;
+    } else if (!self->pinged_) {
+      self->pinged_ = true;
+      self->push_own(ws::make_frame(ws::opcode::ping, {}), false);
+    } else {
+      self->finish(); // silent for the whole idle timeout
+      return;
+    }
+    self->arm_keepalive();
+  });
+}
+
+void ws_session::arm_close_timer() {
+  timer_.expires_after(limits_.close_timeout);
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec)
+      self->finish(); // the peer did not take or answer the close in time
+  });
 }
 
 void ws_session::finish() {
@@ -219,11 +493,18 @@ void ws_session::finish() {
     return;
   finished_ = true;
   closing_ = true;
-  close_timer_.cancel();
-  queue_.clear();
-  queued_bytes_ = 0;
+  timer_.cancel();
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    accepting_ = false;
+    pending_.clear();
+    queued_bytes_ = 0;
+    queued_frames_ = 0;
+  }
+  batch_.clear();
+  batch_next_ = 0;
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  socket_.close(ignored);
   if (open_)
     on_closed();
   if (registered_) {

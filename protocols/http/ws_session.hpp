@@ -1,41 +1,59 @@
-// A server-side WebSocket connection with a bounded outbound queue (Beast's
-// chat-multi pattern: frames queued per connection and drained in order with
-// one write in flight). Frames are shared, immutable buffers: a notification
-// encoded once is written to every subscriber without a copy.
+// A server-side WebSocket connection with a bounded outbound queue, framed by
+// signalbox itself (ws_frame_codec.hpp says why Beast's stream is not used).
+//
+// Writes: frames are shared, immutable buffers. Any thread may queue one
+// (`send`): it is appended under a short lock, and only when the connection
+// is not already writing is a flush posted onto its strand. The flush writes
+// every frame queued by then with one sendmsg (up to IOV_MAX buffers), so a
+// connection that falls behind catches up in large writes instead of one
+// syscall per frame, and a publisher never waits for the socket.
 //
 // Back-pressure: a connection whose queue exceeds net.max-queue-bytes or
 // net.max-queue-frames is a slow consumer. It is closed with 1008 "slow
 // consumer" (and dropped hard if even the close cannot be written within
 // net.close-timeout), so it never slows the publisher or anybody else and
 // memory stays bounded.
+//
+// Reads: the socket is polled for readability and read without a buffer of
+// its own until data arrives, so an idle subscriber costs no read buffer.
+// Pings are answered, the peer's close is echoed, protocol errors fail the
+// connection with the RFC's close codes, and a peer silent for
+// net.ws-idle-timeout (pinged halfway) is dropped.
 #pragma once
 
 #include <atomic>
-#include <deque>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include "config/options.hpp"
 #include "protocols/http/site.hpp"
+#include "protocols/http/ws_frame_codec.hpp"
 
 namespace signalbox::http {
 
-/// One outbound frame: bytes kept alive by `owner` (a notification, or a
+/// One outbound message: bytes kept alive by `owner` (a notification, or a
 /// string of the session's own), sent as a text frame unless `binary`.
+/// `framed`: `bytes` is already a whole frame (ws::make_frame), framed once
+/// for every connection it goes to, and is written as it is.
 struct outbound_frame {
   std::shared_ptr<const void> owner;
   std::string_view bytes;
   bool binary = false;
+  bool framed = false;
 };
 
 /// Counters shared by every session of a listener (metrics).
 struct ws_counters {
   std::atomic<uint64_t> frames_sent{0};
+  std::atomic<uint64_t> writes{0}; // sendmsg calls: frames_sent / writes
   std::atomic<uint64_t> slow_consumers{0};
   std::atomic<uint64_t> oversized_messages{0};
 };
@@ -52,10 +70,11 @@ public:
   /// Completes the handshake, answering with `subprotocol` (if non-empty),
   /// and starts reading. Registers with the session registry first; when
   /// the listener is at its limit or shutting down, the connection is
-  /// refused.
+  /// refused. A request that is no valid opening handshake is answered
+  /// with 400 (426 for a version other than 13) and closed.
   void accept(request_type req, std::string subprotocol);
 
-  /// Queues a frame; thread-safe (posts onto the session's strand).
+  /// Queues a frame; thread-safe.
   void send(outbound_frame frame);
 
   /// Closes with 1001 Going Away; thread-safe.
@@ -83,45 +102,84 @@ protected:
   void close_when_drained();
 
   /// Closes now with `code` (queued frames are dropped). Strand only.
-  void close_now(beast::websocket::close_code code, const char* reason) {
+  void close_now(uint16_t code, const char* reason) {
     close_with(code, reason);
   }
 
   /// The connection's strand.
-  auto executor() { return ws_.get_executor(); }
+  auto executor() { return socket_.get_executor(); }
 
   /// Queues a frame; must run on the strand.
-  void enqueue_on_strand(outbound_frame frame) { enqueue(std::move(frame)); }
+  void enqueue_on_strand(outbound_frame frame) { send(std::move(frame)); }
 
 private:
-  void on_accept(beast::error_code ec);
-  void do_read();
-  void on_read(beast::error_code ec, size_t bytes);
-  void enqueue(outbound_frame&& frame);
-  void do_write();
-  void on_write(beast::error_code ec, size_t bytes);
-  /// Starts the close handshake with `code`; hard-closes the socket after
-  /// the close timeout.
-  void close_with(beast::websocket::close_code code, const char* reason);
-  void finish();
-  void arm_close_timer();
+  /// A frame in the queue, with the header it is written with.
+  struct queued {
+    outbound_frame frame;
+    char header[ws::max_header_bytes];
+    uint8_t header_size = 0;
+    bool ends_output = false; // a close frame or a refusal: nothing follows
+    size_t size() const { return header_size + frame.bytes.size(); }
+  };
 
-  beast::websocket::stream<beast::tcp_stream> ws_;
+  // Reading.
+  void start_reading();
+  void wait_readable();
+  void on_readable(beast::error_code ec);
+  /// Handles every complete frame in the read buffer; false once the
+  /// connection is finished.
+  bool handle_input();
+  void on_peer_close(uint16_t code, std::string_view reason);
+
+  // Writing.
+  /// Appends under the lock; false when the connection takes no more.
+  bool push(queued&& entry);
+  /// Queues a control frame or raw bytes of the session's own.
+  void push_own(std::string bytes, bool ends_output);
+  void schedule_flush(std::shared_ptr<ws_session> self);
+  void flush();
+  void on_written(size_t bytes);
+  void on_output_ended();
+  void drop_pending();
+
+  void close_with(uint16_t code, const char* reason);
+  void arm_keepalive();
+  void arm_close_timer();
+  void finish();
+
+  boost::asio::ip::tcp::socket socket_;
   beast::flat_buffer read_buffer_;
+  ws::frame_parser parser_;
   net_options limits_;
   std::shared_ptr<session_registry> sessions_;
   std::shared_ptr<ws_counters> counters_;
-  boost::asio::steady_timer close_timer_;
-  std::deque<outbound_frame> queue_;
-  size_t queued_bytes_ = 0;
-  bool writing_ = false;
+  boost::asio::steady_timer timer_; // keep-alive, then the close timeout
+
+  // Shared with the threads that queue frames: guarded by mutex_.
+  std::mutex mutex_;
+  std::vector<queued> pending_;
+  size_t queued_bytes_ = 0;    // pending_ + batch_ not yet written
+  size_t queued_frames_ = 0;   // likewise
+  bool flushing_ = false;      // a flush is posted or under way
+  bool accepting_ = false;     // false once closing: frames are dropped
+  bool output_closed_ = false; // the last entry (a close) is queued
+
+  // Strand only.
+  std::vector<queued> batch_; // taken from pending_, being written
+  size_t batch_next_ = 0;     // first entry of batch_ not completely written
+  size_t batch_offset_ = 0;   // bytes of it already written
   bool open_ = false;
-  bool closing_ = false;
+  bool closing_ = false; // the close frame is queued (or refused)
+  bool output_ended_ = false;
+  bool peer_closed_ = false; // the peer's close frame arrived
+  bool discard_input_ = false;
+  bool failed_ = false; // a protocol error: the close is not answered
   bool finished_ = false;
   bool registered_ = false;
   bool draining_ = false; // close once the queue is written
-  beast::websocket::close_code drain_code_ =
-      beast::websocket::close_code::going_away;
+  bool heard_ = false;    // something arrived since the last keep-alive tick
+  bool pinged_ = false;   // a keep-alive ping is unanswered
+  uint16_t drain_code_ = ws::close_code::going_away;
 };
 
 } // namespace signalbox::http

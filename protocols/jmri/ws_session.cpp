@@ -1,11 +1,8 @@
 #include "protocols/jmri/ws_session.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 
 namespace signalbox::jmri {
-
-namespace websocket = boost::beast::websocket;
 
 /// The transport the connection logic writes through. It holds the session
 /// weakly: the session owns the connection, not the other way round.
@@ -30,7 +27,7 @@ public:
 
   void abort(const char* reason) override {
     if (auto s = session_.lock())
-      s->close_now(websocket::close_code::policy_error, reason);
+      s->close_now(http::ws::close_code::policy_error, reason);
   }
 
   void post(std::function<void()> fn) override {
@@ -89,7 +86,7 @@ void ws_session::arm_idle_timer() {
       return; // re-armed or cancelled
     if (auto s = weak.lock())
       std::static_pointer_cast<ws_session>(s)->close_now(
-          websocket::close_code::going_away, "idle timeout");
+          http::ws::close_code::going_away, "idle timeout");
   });
 }
 

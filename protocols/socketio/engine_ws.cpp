@@ -1,13 +1,10 @@
 #include "protocols/socketio/engine_ws.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 
 #include "protocols/socketio/engine_socket.hpp"
 
 namespace signalbox::engineio {
-
-namespace websocket = boost::beast::websocket;
 
 engine_ws::engine_ws(http::beast::tcp_stream&& stream, net_options limits,
                      std::shared_ptr<http::session_registry> sessions,
@@ -37,7 +34,7 @@ void engine_ws::close_soon() {
 
 void engine_ws::close_at_once() {
   boost::asio::post(executor(), [self = self_ptr()] {
-    self->close_now(websocket::close_code::normal, "");
+    self->close_now(http::ws::close_code::normal, "");
   });
 }
 
