@@ -170,6 +170,15 @@ frame_parser::event frame_parser::parse(char* data, size_t size) {
     wanted_ = total;
     return event{};
   };
+  if (!in_message_ && !assembled_.empty()) {
+    // The last fragmented message was handed out by the previous call: let
+    // its memory go, so that an idle connection does not keep the largest
+    // message it ever sent.
+    if (assembled_.capacity() > 4096)
+      std::string{}.swap(assembled_);
+    else
+      assembled_.clear();
+  }
   if (size < 2)
     return need(0);
   auto b0 = static_cast<uint8_t>(data[0]);
