@@ -4,13 +4,13 @@
 // clients is encoded once, and the thousand writes share that one buffer.
 #pragma once
 
-#include "actors/messages.hpp"
-
 #include <array>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <variant>
+
+#include "actors/messages.hpp"
 
 namespace signalbox {
 
@@ -19,7 +19,8 @@ using domain_event = std::variant<job_list_changed, job_status_changed,
 
 /// The wire formats an event can be encoded in. Add one per protocol.
 enum class wire_format : uint8_t {
-  ttmnotify,
+  ttmnotify,    // the JSON object
+  ttmnotify_ws, // the same, as one whole WebSocket text frame
   format_count, // not a format: the number of formats
 };
 
@@ -39,7 +40,7 @@ public:
 
 private:
   static constexpr size_t format_count =
-    static_cast<size_t>(wire_format::format_count);
+      static_cast<size_t>(wire_format::format_count);
 
   domain_event event_;
   mutable std::array<std::once_flag, format_count> once_;
@@ -52,7 +53,7 @@ using notification_ptr = std::shared_ptr<const notification>;
 template <class Event>
 notification_ptr make_notification(Event&& event) {
   return std::make_shared<const notification>(
-    domain_event{std::forward<Event>(event)});
+      domain_event{std::forward<Event>(event)});
 }
 
 } // namespace signalbox

@@ -6,6 +6,7 @@
 #include "protocols/http/listener.hpp"
 #include "protocols/http/rest_json.hpp"
 #include "protocols/ttmnotify/codec.hpp"
+#include "protocols/ttmnotify/fanout.hpp"
 #include "protocols/ttmnotify/session.hpp"
 
 namespace signalbox::ttmnotify {
@@ -17,8 +18,9 @@ namespace bhttp = http::bhttp;
 /// What port 1777 serves.
 class ttm_site : public http::site {
 public:
-  ttm_site(caf::actor_system& sys, net_options limits, http::rest_context rest)
-      : sys_(sys), limits_(std::move(limits)), api_(std::move(rest)),
+  ttm_site(std::shared_ptr<fanout> hub, net_options limits,
+           http::rest_context rest)
+      : hub_(std::move(hub)), limits_(std::move(limits)), api_(std::move(rest)),
         counters_(std::make_shared<http::ws_counters>()) {
     // nop
   }
@@ -84,14 +86,14 @@ public:
                              "'; this endpoint speaks ttmnotify"),
           req.version(), false);
     auto ws = std::make_shared<session>(std::move(stream), limits_, sessions,
-                                        counters_, sys_);
+                                        counters_, hub_);
     ws->accept(std::move(req),
                outcome == negotiation::selected ? subprotocol : "");
     return std::nullopt;
   }
 
 private:
-  caf::actor_system& sys_;
+  std::shared_ptr<fanout> hub_;
   net_options limits_;
   http::rest_api api_;
   std::shared_ptr<http::ws_counters> counters_;
@@ -106,8 +108,9 @@ public:
   }
 
   void serve(caf::actor_system& sys, http::rest_context rest) override {
+    hub_ = std::make_shared<fanout>(sys);
     impl_->run(http::http_connections(
-        std::make_shared<ttm_site>(sys, limits_, std::move(rest)), limits_));
+        std::make_shared<ttm_site>(hub_, limits_, std::move(rest)), limits_));
   }
 
   std::string service() const override { return "ttm"; }
@@ -115,13 +118,20 @@ public:
     return endpoint_.address().to_string();
   }
   uint16_t port() const override { return endpoint_.port(); }
-  void stop() override { impl_->stop(); }
+  void stop() override {
+    impl_->stop();
+    // Sessions closing from here on no longer need notifications, and the
+    // node waits for every actor before it exits.
+    if (hub_)
+      hub_->stop();
+  }
   size_t connections() const override { return impl_->sessions()->size(); }
 
 private:
   std::shared_ptr<http::listener> impl_;
   boost::asio::ip::tcp::endpoint endpoint_;
   net_options limits_;
+  std::shared_ptr<fanout> hub_; // once serving
 };
 
 } // namespace

@@ -1,0 +1,76 @@
+#include "protocols/ttmnotify/fanout.hpp"
+
+#include <algorithm>
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_companion.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/group_manager.hpp>
+
+#include "actors/companion.hpp"
+#include "actors/interfaces.hpp"
+#include "protocols/ttmnotify/session.hpp"
+
+namespace signalbox::ttmnotify {
+
+fanout::fanout(caf::actor_system& sys) {
+  companion_ = sys.spawn<caf::actor_companion>();
+  auto companion = caf::actor_cast<caf::actor_companion*>(companion_);
+  // Runs on the publisher's thread. The lock keeps a session from leaving
+  // (and being destroyed) while its queue is appended to; publishers of
+  // different groups take turns, which keeps each subscriber's frames in
+  // the order of every single publisher.
+  companion->on_enqueue([this](caf::mailbox_element_ptr msg) {
+    auto& content = msg->content();
+    if (!content.match_elements<notify_atom, notification_ptr>())
+      return;
+    auto& event = content.get_as<notification_ptr>(1);
+    auto& frame = event->encoded(wire_format::ttmnotify_ws);
+    if (frame.empty())
+      return;
+    std::lock_guard<std::mutex> guard{mutex_};
+    for (auto* s : sessions_)
+      s->deliver(event, frame);
+  });
+  for (auto name : {groups::jobs, groups::gpio, groups::values}) {
+    auto grp = sys.groups().get_local(name);
+    companion->join(grp);
+    groups_.push_back(std::move(grp));
+  }
+}
+
+fanout::~fanout() {
+  stop();
+}
+
+void fanout::add(session* s) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  sessions_.push_back(s);
+}
+
+void fanout::remove(session* s) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto i = std::find(sessions_.begin(), sessions_.end(), s);
+  if (i == sessions_.end())
+    return;
+  // Order among subscribers does not matter: swap with the last.
+  *i = sessions_.back();
+  sessions_.pop_back();
+}
+
+void fanout::stop() {
+  if (!companion_)
+    return;
+  auto companion = caf::actor_cast<caf::actor_companion*>(companion_);
+  for (auto& grp : groups_)
+    companion->leave(grp);
+  groups_.clear();
+  retire_companion(companion_);
+}
+
+size_t fanout::size() const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return sessions_.size();
+}
+
+} // namespace signalbox::ttmnotify
