@@ -1,6 +1,7 @@
 // signalbox-load (tools/load, deploy/load/README.md) against the real node:
 // the CI smoke scenario must pass with every message delivered, in order,
-// and every relayed command finished, and its JSON report must say so in
+// to ttmnotify subscribers and JMRI clients (WebSocket and raw TCP), and
+// every relayed command finished, and its JSON report must say so in
 // numbers; a scenario whose assertion cannot hold must fail the run.
 //
 // SIGNALBOX_LOAD names the load generator (CTest sets it); manual runs use
@@ -20,10 +21,15 @@ const loadBin =
 const smokeScenario = fileURLToPath(new URL('../../deploy/load/smoke.json', import.meta.url));
 const RUN_TIMEOUT_MS = 60000;
 
-// Short Socket.IO heartbeats, so that the run also proves the generator
-// answers the server's pings (a missed pong drops the client and fails
-// max_failed_connections).
-const NODE_ARGS = ['--socketio.ping-interval=200ms', '--socketio.ping-timeout=2s'];
+// Short Socket.IO and JMRI heartbeats, so that the run also proves the
+// generator answers the server's pings and pings the JMRI service at the
+// interval its hello announces (0.9 s here; a connection silent for 1.1 s is
+// closed): a missed one drops the client and fails max_failed_connections.
+const NODE_ARGS = [
+  '--socketio.ping-interval=200ms',
+  '--socketio.ping-timeout=2s',
+  '--jmri.heartbeat-interval=1s',
+];
 
 /** Runs signalbox-load to completion: {code, signal, stdout, stderr}. */
 function runLoad(args) {
@@ -52,6 +58,8 @@ async function nodeArgs(node, reportFile) {
   return [
     `--ttm-port=${node.port}`,
     `--socketio-port=${await node.portOf('socketio')}`,
+    `--jmri-port=${await node.portOf('jmri')}`,
+    `--jmri-tcp-port=${await node.portOf('jmri-tcp')}`,
     `--server-pid=${node.pid}`,
     `--report=${reportFile}`,
     '--quiet',
@@ -74,8 +82,8 @@ test('the smoke scenario delivers everything, in order', async (t) => {
 
   const report = JSON.parse(await fs.promises.readFile(reportFile, 'utf8'));
   const scenario = JSON.parse(await fs.promises.readFile(smokeScenario, 'utf8'));
-  const count = (type) =>
-    scenario.clients.filter((g) => g.type === type).reduce((n, g) => n + g.count, 0);
+  const count = (type, pick = () => true) =>
+    scenario.clients.filter((g) => g.type === type && pick(g)).reduce((n, g) => n + g.count, 0);
   assert.equal(report.passed, true);
   assert.equal(report.drained, true);
 
@@ -84,17 +92,37 @@ test('the smoke scenario delivers everything, in order', async (t) => {
   assert.equal(report.connections.failed, 0);
   assert.equal(report.connections.dropped, 0);
 
-  // Every confirmed write reached every subscriber exactly once, in order.
+  // Every confirmed write reached every subscriber exactly once, in order
+  // (value and gpio writes the ttmnotify ones, messages the JMRI ones).
   assert.equal(report.rest.writes_failed, 0);
   assert.ok(report.rest.writes_ok > 0);
   assert.equal(report.rest.writes_ok, report.rest.writes_sent);
+  const messagesOk = report.rest.message_writes_ok;
+  assert.ok(messagesOk > 0);
+  assert.ok(report.rest.writes_ok > messagesOk);
   assert.equal(report.ttm.subscribers, count('ttm_subscriber'));
-  assert.equal(report.ttm.expected, report.ttm.subscribers * report.rest.writes_ok);
+  assert.equal(report.ttm.expected, report.ttm.subscribers * (report.rest.writes_ok - messagesOk));
   assert.ok(report.ttm.delivered > 0);
   assert.equal(report.ttm.delivered, report.ttm.expected);
   assert.equal(report.ttm.lost, 0);
   assert.equal(report.ttm.out_of_order, 0);
   assert.equal(report.latency_us.ttm_delivery.count, report.ttm.delivered);
+
+  // Every JMRI client subscribed, over both transports, got every message,
+  // in order; the node's own job messages are counted beside them.
+  const jmri = report.jmri;
+  assert.equal(jmri.clients, count('jmri_client'));
+  assert.equal(jmri.ws, count('jmri_client', (g) => g.transport === 'ws'));
+  assert.equal(jmri.tcp, count('jmri_client', (g) => g.transport === 'tcp'));
+  assert.ok(jmri.ws > 0 && jmri.tcp > 0);
+  assert.equal(jmri.expected, jmri.clients * messagesOk);
+  assert.equal(jmri.delivered, jmri.expected);
+  assert.equal(jmri.lost, 0);
+  assert.equal(jmri.out_of_order, 0);
+  assert.equal(jmri.errors, 0);
+  assert.equal(jmri.messages, jmri.delivered + jmri.other_messages);
+  assert.equal(report.latency_us.jmri_delivery.count, jmri.delivered);
+  assert.ok(report.latency_us.jmri_delivery.p99 > 0);
 
   // Every command was acknowledged, relayed to its monitor, answered, and
   // finished at every user of that monitor.
@@ -167,4 +195,12 @@ test('an invalid scenario is refused, naming the field', async (t) => {
   const run = await runLoad([scenarioFile]);
   assert.equal(run.code, 2, describeRun(run));
   assert.match(run.stderr, /clients\[0\]\.rate: must be a number/);
+
+  const badTransport = await dir.write(
+    'bad-transport.json',
+    JSON.stringify({ clients: [{ type: 'jmri_client', count: 1, transport: 'udp' }] }),
+  );
+  const refused = await runLoad([badTransport]);
+  assert.equal(refused.code, 2, describeRun(refused));
+  assert.match(refused.stderr, /clients\[0\]\.transport: must be "ws" or "tcp"/);
 });

@@ -1,11 +1,12 @@
 // signalbox-load: drives a signalbox node with scripted client populations
 // (ttmnotify subscribers, REST writers, altoponix Socket.IO users and
-// monitors), measures delivery, latency, loss and order, and checks the
-// scenario's assertions. See deploy/load/README.md.
+// monitors, JMRI JSON clients), measures delivery, latency, loss and order,
+// and checks the scenario's assertions. See deploy/load/README.md.
 //
 //   signalbox-load <scenario.json> [--host=H] [--ttm-port=N]
-//                  [--socketio-port=N] [--server-pid=PID] [--report=FILE]
-//                  [--threads=N] [--quiet]
+//                  [--socketio-port=N] [--jmri-port=N] [--jmri-tcp-port=N]
+//                  [--server-pid=PID] [--report=FILE] [--threads=N]
+//                  [--quiet]
 //
 // Exit status: 0 every assertion passed, 1 an assertion failed, 2 bad
 // usage, unusable scenario, or the run could not start.
@@ -27,14 +28,16 @@ namespace {
 
 constexpr const char* usage =
     "usage: signalbox-load <scenario.json> [--host=H] [--ttm-port=N]\n"
-    "         [--socketio-port=N] [--server-pid=PID] [--report=FILE]\n"
-    "         [--threads=N] [--quiet]\n";
+    "         [--socketio-port=N] [--jmri-port=N] [--jmri-tcp-port=N]\n"
+    "         [--server-pid=PID] [--report=FILE] [--threads=N] [--quiet]\n";
 
 struct cli {
   std::string scenario_file;
   std::optional<std::string> host;
   std::optional<uint16_t> ttm_port;
   std::optional<uint16_t> socketio_port;
+  std::optional<uint16_t> jmri_port;
+  std::optional<uint16_t> jmri_tcp_port;
   std::optional<std::string> report;
   run_options run;
 };
@@ -76,6 +79,11 @@ cli parse_cli(int argc, char** argv) {
       c.ttm_port = static_cast<uint16_t>(number_arg(name, value, 1, 65535));
     else if (name == "socketio-port")
       c.socketio_port =
+          static_cast<uint16_t>(number_arg(name, value, 1, 65535));
+    else if (name == "jmri-port")
+      c.jmri_port = static_cast<uint16_t>(number_arg(name, value, 1, 65535));
+    else if (name == "jmri-tcp-port")
+      c.jmri_tcp_port =
           static_cast<uint16_t>(number_arg(name, value, 1, 65535));
     else if (name == "server-pid")
       c.run.server_pid =
@@ -125,6 +133,10 @@ int main(int argc, char** argv) {
     s.ttm_port = *c.ttm_port;
   if (c.socketio_port)
     s.socketio_port = *c.socketio_port;
+  if (c.jmri_port)
+    s.jmri_port = *c.jmri_port;
+  if (c.jmri_tcp_port)
+    s.jmri_tcp_port = *c.jmri_tcp_port;
   raise_fd_limit();
   results r;
   try {

@@ -104,9 +104,20 @@ std::string summary_text(const results& r) {
        << "/" << r.delivered_expected << " delivered ("
        << fmt("%.0f", r.delivered_per_second) << "/s), " << r.ttm_lost
        << " lost, " << r.ttm_out_of_order << " out of order\n";
+  if (r.jmri_ws + r.jmri_tcp > 0)
+    os << "jmri: " << r.jmri_clients << " clients subscribed (of " << r.jmri_ws
+       << " ws + " << r.jmri_tcp << " tcp), " << r.jmri_delivered << "/"
+       << r.jmri_expected << " delivered ("
+       << fmt("%.0f", r.jmri_delivered_per_second) << "/s), " << r.jmri_lost
+       << " lost, " << r.jmri_out_of_order << " out of order, " << r.jmri_other
+       << " other messages (job status, other senders), " << r.jmri_errors
+       << " errors\n";
   if (r.writes_sent > 0)
-    os << "rest: " << r.writes_sent << " writes, " << r.writes_ok << " ok, "
-       << r.writes_failed << " failed, " << r.writes_skipped
+    os << "rest: " << r.writes_sent << " writes, " << r.writes_ok << " ok"
+       << (r.message_writes_ok > 0
+               ? " (" + std::to_string(r.message_writes_ok) + " messages)"
+               : std::string{})
+       << ", " << r.writes_failed << " failed, " << r.writes_skipped
        << " not sent (node slower than the rate)\n";
   if (r.commands_sent > 0)
     os << "socket.io: " << r.commands_sent << " commands, " << r.commands_ok
@@ -167,10 +178,26 @@ std::string report_json(const results& r) {
   field(w, "delivered_per_second", r.delivered_per_second);
   w.EndObject();
 
+  w.Key("jmri");
+  w.StartObject();
+  field(w, "clients", r.jmri_clients);
+  field(w, "ws", r.jmri_ws);
+  field(w, "tcp", r.jmri_tcp);
+  field(w, "messages", r.jmri_messages);
+  field(w, "delivered", r.jmri_delivered);
+  field(w, "expected", r.jmri_expected);
+  field(w, "lost", r.jmri_lost);
+  field(w, "out_of_order", r.jmri_out_of_order);
+  field(w, "other_messages", r.jmri_other);
+  field(w, "errors", r.jmri_errors);
+  field(w, "delivered_per_second", r.jmri_delivered_per_second);
+  w.EndObject();
+
   w.Key("rest");
   w.StartObject();
   field(w, "writes_sent", r.writes_sent);
   field(w, "writes_ok", r.writes_ok);
+  field(w, "message_writes_ok", r.message_writes_ok);
   field(w, "writes_failed", r.writes_failed);
   field(w, "writes_skipped", r.writes_skipped);
   w.EndObject();

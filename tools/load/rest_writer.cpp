@@ -25,6 +25,18 @@ std::string value_body(const std::string& text, bool persistent) {
   return {buf.GetString(), buf.GetSize()};
 }
 
+std::string message_body(const std::string& text) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+  w.StartObject();
+  w.Key("message");
+  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  w.Key("type");
+  w.String("info");
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
 } // namespace
 
 rest_writer::rest_writer(boost::asio::io_context& io,
@@ -121,14 +133,23 @@ void rest_writer::send() {
   request req;
   req.method(http::verb::put);
   req.version(11);
-  if (cfg_.line) {
+  switch (cfg_.target) {
+  case write_target::gpio: {
     int value = cfg_.line->next_write(t);
     req.target("/api/gpios/" + cfg_.line->line());
     req.body() = value ? R"({"value":1})" : R"({"value":0})";
-  } else {
+    break;
+  }
+  case write_target::value:
     req.target("/api/values/" + cfg_.key);
     req.body() = value_body(encode_stamp({cfg_.run_id, cfg_.pub, ++seq_, t}),
                             cfg_.persistent);
+    break;
+  case write_target::message:
+    req.method(http::verb::post);
+    req.target("/api/messages");
+    req.body() = message_body(encode_stamp({cfg_.run_id, cfg_.pub, ++seq_, t}));
+    break;
   }
   req.set(http::field::content_type, "application/json");
   stats_.writes_sent++;
@@ -161,6 +182,10 @@ void rest_writer::send() {
              if (ok) {
                ++self->acked_;
                self->stats_.rest_write.record(latency);
+               if (self->cfg_.target == write_target::message)
+                 self->stats_.message_writes_ok++;
+               else
+                 self->stats_.ttm_writes_ok++;
                self->stats_.writes_ok++;
              } else {
                self->stats_.writes_failed++;

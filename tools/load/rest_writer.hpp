@@ -1,8 +1,9 @@
-// A REST writer: one keep-alive HTTP connection that PUTs at a fixed rate,
-// one request in flight at a time (so the node commits, and notifies, its
-// writes in the order they were sent). Target "value" writes a shared value
-// whose text is this writer's next stamp; target "gpio" toggles an output
-// line (see gpio_timeline.hpp for how those are matched).
+// A REST writer: one keep-alive HTTP connection that writes at a fixed
+// rate, one request in flight at a time (so the node commits, and notifies,
+// its writes in the order they were sent). Target "value" PUTs a shared
+// value whose text is this writer's next stamp; target "gpio" toggles an
+// output line (see gpio_timeline.hpp for how those are matched); target
+// "message" POSTs a JMRI message (/api/messages) whose text is the stamp.
 //
 // Ticks are scheduled at absolute times (start + k/rate) so the rate does
 // not drift; a tick that finds a request still in flight is owed and sent
@@ -20,6 +21,7 @@
 
 #include "tools/load/client.hpp"
 #include "tools/load/gpio_timeline.hpp"
+#include "tools/load/scenario.hpp"
 #include "tools/load/stats.hpp"
 
 namespace signalbox::load {
@@ -27,7 +29,9 @@ namespace signalbox::load {
 struct rest_writer_config {
   std::string host;
   std::string run_id;
-  /// Publisher id (value writers only; numbered from 0 over the run).
+  write_target target = write_target::value;
+  /// Publisher id (value and message writers; numbered from 0 over the
+  /// run's writers of the target).
   uint32_t pub = 0;
   double rate = 1;
   /// Phase of the first tick, as a fraction of the interval, so that many

@@ -50,8 +50,23 @@ struct results {
   uint64_t ttm_out_of_order = 0;
   double delivered_per_second = 0;
 
+  /// JMRI clients subscribed (only those must see every message), and
+  /// those of the scenario per transport.
+  uint64_t jmri_clients = 0;
+  uint64_t jmri_ws = 0;
+  uint64_t jmri_tcp = 0;
+  uint64_t jmri_messages = 0;  ///< every message frame received
+  uint64_t jmri_delivered = 0; ///< of them, this run's stamps
+  uint64_t jmri_expected = 0;
+  uint64_t jmri_other = 0;  ///< the node's own (job status), other runs'
+  uint64_t jmri_errors = 0; ///< error frames after the subscription
+  uint64_t jmri_lost = 0;
+  uint64_t jmri_out_of_order = 0;
+  double jmri_delivered_per_second = 0;
+
   uint64_t writes_sent = 0;
   uint64_t writes_ok = 0;
+  uint64_t message_writes_ok = 0; ///< of writes_ok, JMRI messages
   uint64_t writes_failed = 0;
   uint64_t writes_skipped = 0;
 
@@ -65,7 +80,8 @@ struct results {
   uint64_t sio_lost = 0;
   uint64_t sio_out_of_order = 0;
 
-  /// ttm_delivery, rest_write, sio_command_do, sio_command_ok (ns).
+  /// ttm_delivery, rest_write, sio_command_do, sio_command_ok,
+  /// jmri_delivery (ns).
   std::map<std::string, histogram> latency;
 
   std::optional<process_usage> server;
@@ -74,10 +90,18 @@ struct results {
   std::vector<assertion_result> assertions;
   bool passed = true;
 
-  uint64_t lost() const { return ttm_lost + sio_lost; }
-  uint64_t out_of_order() const { return ttm_out_of_order + sio_out_of_order; }
-  /// REST errors and `command failed` answers.
-  uint64_t failed_requests() const { return writes_failed + commands_failed; }
+  uint64_t lost() const { return ttm_lost + sio_lost + jmri_lost; }
+  uint64_t out_of_order() const {
+    return ttm_out_of_order + sio_out_of_order + jmri_out_of_order;
+  }
+  /// REST errors, `command failed` answers and JMRI error frames.
+  uint64_t failed_requests() const {
+    return writes_failed + commands_failed + jmri_errors;
+  }
+  /// ttmnotify and JMRI deliveries together.
+  double total_delivered_per_second() const {
+    return delivered_per_second + jmri_delivered_per_second;
+  }
   bool all_commands_finished() const {
     return commands_ok == commands_sent && commands_do == commands_ok &&
            commands_done == commands_do &&

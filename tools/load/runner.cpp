@@ -16,6 +16,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "tools/load/jmri_tcp_client.hpp"
+#include "tools/load/jmri_ws_client.hpp"
 #include "tools/load/rest_writer.hpp"
 #include "tools/load/sio_monitor.hpp"
 #include "tools/load/sio_user.hpp"
@@ -106,16 +108,23 @@ private:
     bool sio = s_.count_of(client_type::sio_user) > 0;
     tcp::endpoint ttm_ep;
     tcp::endpoint sio_ep;
+    tcp::endpoint jmri_ws_ep;
+    tcp::endpoint jmri_tcp_ep;
     if (ttm)
       ttm_ep = resolve(io_, s_.host, s_.ttm_port);
     if (sio || s_.count_of(client_type::sio_monitor) > 0)
       sio_ep = resolve(io_, s_.host, s_.socketio_port);
+    if (s_.jmri_clients_over(jmri_transport::ws) > 0)
+      jmri_ws_ep = resolve(io_, s_.host, s_.jmri_port);
+    if (s_.jmri_clients_over(jmri_transport::tcp) > 0)
+      jmri_tcp_ep = resolve(io_, s_.host, s_.jmri_tcp_port);
     auto host_of = [&](uint16_t port) {
       return s_.host + ":" + std::to_string(port);
     };
     // Writers first: subscribers need the list of gpio lines and the
-    // number of value publishers.
+    // number of value publishers, JMRI clients the number of message ones.
     uint32_t value_writers = 0;
+    uint32_t message_writers = 0;
     for (auto& g : s_.clients) {
       if (g.type != client_type::rest_writer)
         continue;
@@ -126,14 +135,21 @@ private:
         cfg.rate = g.rate;
         cfg.phase = static_cast<double>(i) / g.count;
         cfg.persistent = g.persistent;
-        if (g.target == write_target::gpio) {
+        cfg.target = g.target;
+        switch (g.target) {
+        case write_target::gpio:
           cfg.line = std::make_shared<gpio_timeline>(g.gpios[i]);
           lines_.push_back(cfg.line);
-        } else {
+          break;
+        case write_target::value:
           cfg.pub = value_writers++;
           cfg.key = g.key.empty()
                         ? "load-" + run_id_ + "-" + std::to_string(cfg.pub)
                         : g.key;
+          break;
+        case write_target::message:
+          cfg.pub = message_writers++;
+          break;
         }
         writers_.push_back(
             std::make_shared<rest_writer>(io_, ttm_ep, cfg, stats_));
@@ -166,6 +182,19 @@ private:
               stats_));
           break;
         }
+        case client_type::jmri_client: {
+          // Client ids are unique across the node's connections: the run id
+          // keeps concurrent runs apart.
+          auto id = "load-" + run_id_ + "-" + std::to_string(jmri_.size());
+          if (g.transport == jmri_transport::ws)
+            jmri_.push_back(std::make_shared<jmri_ws_client>(
+                io_, jmri_ws_ep, host_of(s_.jmri_port), run_id_, id,
+                message_writers, stats_));
+          else
+            jmri_.push_back(std::make_shared<jmri_tcp_client>(
+                io_, jmri_tcp_ep, run_id_, id, message_writers, stats_));
+          break;
+        }
         case client_type::rest_writer:
           break;
         }
@@ -176,6 +205,8 @@ private:
     for (auto& c : monitors_)
       order_.push_back(c);
     for (auto& c : subs_)
+      order_.push_back(c);
+    for (auto& c : jmri_)
       order_.push_back(c);
     for (auto& c : writers_)
       order_.push_back(c);
@@ -273,10 +304,16 @@ private:
   /// Everything sent has been answered and delivered (counters only; the
   /// exact per-publisher accounting happens in gather()).
   bool complete() const {
-    auto writes_ok = stats_.writes_ok.load();
-    if (stats_.writes_sent.load() != writes_ok + stats_.writes_failed.load())
+    if (stats_.writes_sent.load() !=
+        stats_.writes_ok.load() + stats_.writes_failed.load())
       return false;
-    if (stats_.delivered.load() < stats_.subscribers_ready.load() * writes_ok)
+    // Receivers see only the writes of their kind.
+    auto receivers = stats_.subscribers_ready.load();
+    auto jmri = std::min(stats_.jmri_ready.load(), receivers);
+    if (stats_.delivered.load() <
+        (receivers - jmri) * stats_.ttm_writes_ok.load())
+      return false;
+    if (stats_.jmri_delivered.load() < jmri * stats_.message_writes_ok.load())
       return false;
     auto ok = stats_.commands_ok.load();
     if (stats_.commands_sent.load() != ok + stats_.commands_failed.load())
@@ -299,9 +336,12 @@ private:
       return;
     static const char* names[] = {"connect", "run", "drain", "close"};
     auto delivered = stats_.delivered.load();
-    double rate = (delivered - last_delivered_) /
-                  std::max(1e-3, seconds(now - last_rate_at_));
+    auto jmri_delivered = stats_.jmri_delivered.load();
+    double elapsed = std::max(1e-3, seconds(now - last_rate_at_));
+    double rate = (delivered - last_delivered_) / elapsed;
+    double jmri_rate = (jmri_delivered - last_jmri_delivered_) / elapsed;
     last_delivered_ = delivered;
+    last_jmri_delivered_ = jmri_delivered;
     last_rate_at_ = now;
     std::ostringstream os;
     os << std::fixed << std::setprecision(1) << "[" << std::setw(6)
@@ -312,6 +352,9 @@ private:
     if (!subs_.empty())
       os << " | delivered " << delivered << " (" << std::setprecision(0) << rate
          << "/s)";
+    if (!jmri_.empty())
+      os << " | jmri " << jmri_delivered << " (" << std::setprecision(0)
+         << jmri_rate << "/s)";
     if (!writers_.empty())
       os << " | writes " << stats_.writes_ok.load();
     if (!users_.empty())
@@ -346,6 +389,7 @@ private:
     r.delivered = stats_.delivered;
     r.writes_sent = stats_.writes_sent;
     r.writes_ok = stats_.writes_ok;
+    r.message_writes_ok = stats_.message_writes_ok;
     r.writes_failed = stats_.writes_failed;
     r.writes_skipped = stats_.writes_skipped;
     r.commands_sent = stats_.commands_sent;
@@ -360,9 +404,20 @@ private:
     // from every publisher.
     std::vector<uint64_t> acked_values;
     std::vector<uint64_t> acked_lines;
-    for (auto& w : writers_)
-      (w->config().line ? acked_lines : acked_values)
-          .push_back(w->acknowledged());
+    std::vector<uint64_t> acked_messages;
+    for (auto& w : writers_) {
+      switch (w->config().target) {
+      case write_target::value:
+        acked_values.push_back(w->acknowledged());
+        break;
+      case write_target::gpio:
+        acked_lines.push_back(w->acknowledged());
+        break;
+      case write_target::message:
+        acked_messages.push_back(w->acknowledged());
+        break;
+      }
+    }
     uint64_t acked_total = 0;
     for (auto n : acked_values)
       acked_total += n;
@@ -386,6 +441,32 @@ private:
         r.run_seconds > 0 ? static_cast<double>(r.delivered) / r.run_seconds
                           : 0;
 
+    // Likewise every subscribed JMRI client every confirmed message.
+    uint64_t messages_acked = 0;
+    for (auto n : acked_messages)
+      messages_acked += n;
+    r.jmri_ws = s_.jmri_clients_over(jmri_transport::ws);
+    r.jmri_tcp = s_.jmri_clients_over(jmri_transport::tcp);
+    r.jmri_messages = stats_.jmri_messages;
+    r.jmri_delivered = stats_.jmri_delivered;
+    r.jmri_other = stats_.jmri_other;
+    r.jmri_errors = stats_.jmri_errors;
+    for (auto& c : jmri_) {
+      if (!c->subscribed())
+        continue;
+      ++r.jmri_clients;
+      r.jmri_expected += messages_acked;
+      auto& seen = c->messages();
+      for (uint32_t p = 0; p < acked_messages.size(); ++p)
+        if (acked_messages[p] > seen.received(p))
+          r.jmri_lost += acked_messages[p] - seen.received(p);
+      r.jmri_out_of_order += seen.out_of_order();
+    }
+    r.jmri_delivered_per_second =
+        r.run_seconds > 0
+            ? static_cast<double>(r.jmri_delivered) / r.run_seconds
+            : 0;
+
     // Every command a user got `command ok` for must have reached its
     // monitor (users talk to monitor id % monitors).
     for (auto& u : users_) {
@@ -401,6 +482,7 @@ private:
     r.latency["rest_write"] = stats_.rest_write.snapshot();
     r.latency["sio_command_do"] = stats_.sio_command_do.snapshot();
     r.latency["sio_command_ok"] = stats_.sio_command_ok.snapshot();
+    r.latency["jmri_delivery"] = stats_.jmri_delivery.snapshot();
     if (server_)
       r.server = server_->usage();
     r.generator = generator_.usage();
@@ -419,6 +501,7 @@ private:
   std::vector<std::shared_ptr<ttm_subscriber>> subs_;
   std::vector<std::shared_ptr<sio_monitor>> monitors_;
   std::vector<std::shared_ptr<sio_user>> users_;
+  std::vector<std::shared_ptr<jmri_client>> jmri_;
   std::vector<uint64_t> users_per_monitor_;
   std::vector<std::shared_ptr<client>> order_;
   std::optional<usage_tracker> server_;
@@ -434,6 +517,7 @@ private:
   clock::time_point last_progress_;
   clock::time_point last_rate_at_;
   uint64_t last_delivered_ = 0;
+  uint64_t last_jmri_delivered_ = 0;
   double connect_seconds_ = 0;
   double run_seconds_ = 0;
   bool drained_ = false;

@@ -12,7 +12,8 @@
 namespace signalbox::load {
 
 const std::vector<std::string> latency_metrics = {
-    "ttm_delivery", "rest_write", "sio_command_do", "sio_command_ok"};
+    "ttm_delivery", "rest_write", "sio_command_do", "sio_command_ok",
+    "jmri_delivery"};
 
 namespace {
 
@@ -114,9 +115,12 @@ client_group parse_group(const json& g, const std::string& where) {
   } else if (type == "sio_monitor") {
     out.type = client_type::sio_monitor;
     only_fields(g, where, {"type", "count", "think_ms"});
+  } else if (type == "jmri_client") {
+    out.type = client_type::jmri_client;
+    only_fields(g, where, {"type", "count", "transport"});
   } else {
     fail(path(where, "type"), "must be one of ttm_subscriber, rest_writer, "
-                              "sio_user, sio_monitor");
+                              "sio_user, sio_monitor, jmri_client");
   }
   if (!member(g, "count"))
     fail(path(where, "count"), "is required");
@@ -135,8 +139,10 @@ client_group parse_group(const json& g, const std::string& where) {
       out.target = write_target::value;
     else if (target == "gpio")
       out.target = write_target::gpio;
+    else if (target == "message")
+      out.target = write_target::message;
     else
-      fail(path(where, "target"), "must be \"value\" or \"gpio\"");
+      fail(path(where, "target"), "must be \"value\", \"gpio\" or \"message\"");
     out.key = text(g, where, "key", "");
     if (!path_safe(out.key))
       fail(path(where, "key"), "may hold only letters, digits, - _ .");
@@ -168,7 +174,30 @@ client_group parse_group(const json& g, const std::string& where) {
     } else if (!out.gpios.empty()) {
       fail(path(where, "gpios"), "applies to target \"gpio\" only");
     }
+    if (out.target == write_target::message) {
+      // A message is not stored: nothing to name or to make durable.
+      if (!out.key.empty())
+        fail(path(where, "key"), "applies to target \"value\" only");
+      if (member(g, "persistent"))
+        fail(path(where, "persistent"), "applies to target \"value\" only");
+    }
   }
+  if (out.type == client_type::jmri_client) {
+    std::string transport = text(g, where, "transport", "ws");
+    if (transport == "ws")
+      out.transport = jmri_transport::ws;
+    else if (transport == "tcp")
+      out.transport = jmri_transport::tcp;
+    else
+      fail(path(where, "transport"), "must be \"ws\" or \"tcp\"");
+  }
+  return out;
+}
+
+std::string metric_list() {
+  std::string out;
+  for (auto& m : latency_metrics)
+    out += (out.empty() ? "" : ", ") + m;
   return out;
 }
 
@@ -203,8 +232,7 @@ assertions parse_assertions(const json& a) {
       std::string name = m.name.GetString();
       if (std::find(latency_metrics.begin(), latency_metrics.end(), name) ==
           latency_metrics.end())
-        fail(field + "." + name, "unknown metric (ttm_delivery, rest_write, "
-                                 "sio_command_do, sio_command_ok)");
+        fail(field + "." + name, "unknown metric (" + metric_list() + ")");
       out.max_p99_us[name] = integer(*p, field, name.c_str(), 0, 0, big);
     }
   }
@@ -221,6 +249,22 @@ uint32_t scenario::count_of(client_type type) const {
   return n;
 }
 
+uint32_t scenario::writers_of(write_target target) const {
+  uint32_t n = 0;
+  for (auto& g : clients)
+    if (g.type == client_type::rest_writer && g.target == target)
+      n += g.count;
+  return n;
+}
+
+uint32_t scenario::jmri_clients_over(jmri_transport transport) const {
+  uint32_t n = 0;
+  for (auto& g : clients)
+    if (g.type == client_type::jmri_client && g.transport == transport)
+      n += g.count;
+  return n;
+}
+
 scenario parse_scenario(const std::string& text_in,
                         const std::string& default_name) {
   rapidjson::Document doc;
@@ -232,9 +276,9 @@ scenario parse_scenario(const std::string& text_in,
   if (!doc.IsObject())
     throw scenario_error{"the scenario must be a JSON object"};
   only_fields(doc, "",
-              {"name", "host", "ttm_port", "socketio_port", "connect_rate",
-               "connect_timeout_ms", "duration_ms", "drain_ms", "clients",
-               "assert"});
+              {"name", "host", "ttm_port", "socketio_port", "jmri_port",
+               "jmri_tcp_port", "connect_rate", "connect_timeout_ms",
+               "duration_ms", "drain_ms", "clients", "assert"});
   scenario s;
   s.name = text(doc, "", "name", default_name);
   s.host = text(doc, "", "host", s.host);
@@ -242,6 +286,10 @@ scenario parse_scenario(const std::string& text_in,
       static_cast<uint16_t>(integer(doc, "", "ttm_port", 1777, 1, 65535));
   s.socketio_port =
       static_cast<uint16_t>(integer(doc, "", "socketio_port", 5000, 1, 65535));
+  s.jmri_port =
+      static_cast<uint16_t>(integer(doc, "", "jmri_port", 12080, 1, 65535));
+  s.jmri_tcp_port =
+      static_cast<uint16_t>(integer(doc, "", "jmri_tcp_port", 2056, 1, 65535));
   s.connect_rate = number(doc, "", "connect_rate", 0, 0, 1e6);
   s.connect_timeout_ms = static_cast<uint32_t>(
       integer(doc, "", "connect_timeout_ms", 10000, 1, 3600000));
@@ -296,6 +344,8 @@ const char* to_string(client_type type) {
     return "sio_user";
   case client_type::sio_monitor:
     return "sio_monitor";
+  case client_type::jmri_client:
+    return "jmri_client";
   }
   return "?";
 }

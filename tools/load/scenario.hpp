@@ -9,6 +9,8 @@
 //     "host": "127.0.0.1",               // [127.0.0.1]
 //     "ttm_port": 1777,                  // [1777] ttmnotify + REST
 //     "socketio_port": 5000,             // [5000] Socket.IO (altoponix relay)
+//     "jmri_port": 12080,                // [12080] JMRI WebSocket (/json/)
+//     "jmri_tcp_port": 2056,             // [2056] JMRI raw TCP
 //     "connect_rate": 200,               // [0 = no limit] new connections/s
 //     "connect_timeout_ms": 10000,       // [10000] all clients ready by then
 //     "duration_ms": 3000,               // [3000] publishing phase
@@ -16,12 +18,14 @@
 //     "clients": [
 //       {"type": "ttm_subscriber", "count": 20},
 //       {"type": "rest_writer", "count": 2, "rate": 50,
-//        "target": "value",               // ["value"] or "gpio"
+//        "target": "value",               // ["value"], "gpio" or "message"
 //        "key": "shared",                 // [one key per writer] "value" only
 //        "persistent": false,             // [false] "value" only
 //        "gpios": ["relay-a"]},           // "gpio" only: one output per writer
 //       {"type": "sio_monitor", "count": 1, "think_ms": 0},
-//       {"type": "sio_user", "count": 2, "rate": 20}
+//       {"type": "sio_user", "count": 2, "rate": 20},
+//       {"type": "jmri_client", "count": 5,
+//        "transport": "ws"}               // ["ws"] or "tcp"
 //     ],
 //     "assert": {
 //       "max_lost": 0,                   // notifications + relayed commands
@@ -30,14 +34,16 @@
 //       "max_failed_requests": 0,        // REST errors, `command failed`
 //       "all_commands_finished": true,   // every command: ok, do, finish
 //       "max_p99_us": {"ttm_delivery": 50000, "rest_write": 50000,
-//                      "sio_command_do": 50000, "sio_command_ok": 50000},
-//       "min_delivered_per_second": 1000
+//                      "sio_command_do": 50000, "sio_command_ok": 50000,
+//                      "jmri_delivery": 50000},
+//       "min_delivered_per_second": 1000 // ttmnotify + JMRI deliveries
 //     }
 //   }
 //
 // rate is per client (messages per second); sio users are spread over the
 // monitors round robin (user i talks to monitor i % monitors); a monitor
 // waits think_ms before it answers a `command do` with `command done`.
+// A "message" writer POSTs /api/messages, which every jmri_client receives.
 #pragma once
 
 #include <cstdint>
@@ -54,9 +60,17 @@ struct scenario_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class client_type { ttm_subscriber, rest_writer, sio_user, sio_monitor };
+enum class client_type {
+  ttm_subscriber,
+  rest_writer,
+  sio_user,
+  sio_monitor,
+  jmri_client,
+};
 
-enum class write_target { value, gpio };
+enum class write_target { value, gpio, message };
+
+enum class jmri_transport { ws, tcp };
 
 struct client_group {
   client_type type = client_type::ttm_subscriber;
@@ -72,6 +86,8 @@ struct client_group {
   bool persistent = false;
   /// rest_writer on gpios: the output line of each writer.
   std::vector<std::string> gpios;
+  /// jmri_client: WebSocket (/json/ on jmri_port) or raw TCP.
+  jmri_transport transport = jmri_transport::ws;
 };
 
 struct assertions {
@@ -93,6 +109,8 @@ struct scenario {
   std::string host = "127.0.0.1";
   uint16_t ttm_port = 1777;
   uint16_t socketio_port = 5000;
+  uint16_t jmri_port = 12080;
+  uint16_t jmri_tcp_port = 2056;
   double connect_rate = 0;
   uint32_t connect_timeout_ms = 10000;
   uint32_t duration_ms = 3000;
@@ -102,6 +120,10 @@ struct scenario {
 
   /// Total clients of `type` over all groups.
   uint32_t count_of(client_type type) const;
+  /// Total rest writers of `target`.
+  uint32_t writers_of(write_target target) const;
+  /// Total jmri clients over `transport`.
+  uint32_t jmri_clients_over(jmri_transport transport) const;
 };
 
 /// Parses and validates scenario JSON; `default_name` is used when the

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <rapidjson/reader.h>
+
 namespace signalbox::load {
 
 struct stamp {
@@ -26,6 +28,22 @@ std::string encode_stamp(const stamp& s);
 
 /// A stamp from its JSON text; nothing when `text` is not one.
 std::optional<stamp> decode_stamp(std::string_view text);
+
+/// Decodes stamps like decode_stamp, but into a stamp the caller keeps, so
+/// that a receiver decoding one per message allocates nothing once its
+/// buffers (the parser's stack, the run id) have grown: a SAX parse, no DOM.
+/// Not thread safe; one per receiver.
+class stamp_reader {
+public:
+  /// Fills `out` from `text`; false when `text` is not a stamp (`out` is
+  /// then partly overwritten). A stamp is a JSON object with the members
+  /// run (string), pub (uint32), seq and t (uint64); others are ignored,
+  /// and of a repeated member the first counts.
+  bool read(std::string_view text, stamp& out);
+
+private:
+  rapidjson::Reader reader_;
+};
 
 /// Checks the sequence numbers one receiver gets from each publisher
 /// (numbered 1, 2, 3, ... per publisher). Pure bookkeeping.

@@ -52,8 +52,11 @@ struct run_stats {
   counter ready{0};
   /// Connections open right now (the close phase waits for 0).
   counter open{0};
-  /// ttmnotify subscribers connected: each must see every write.
+  /// Receivers set up (ttmnotify subscribers, JMRI clients): each must see
+  /// every write meant for its kind.
   counter subscribers_ready{0};
+  /// The JMRI clients among subscribers_ready.
+  counter jmri_ready{0};
 
   // ttmnotify subscribers.
   counter notifications{0}; ///< every frame received
@@ -61,9 +64,20 @@ struct run_stats {
   counter gpio_delivered{0};
   shared_histogram ttm_delivery;
 
+  // JMRI clients.
+  counter jmri_messages{0};  ///< every message frame received
+  counter jmri_delivered{0}; ///< messages carrying one of this run's stamps
+  counter jmri_other{0};     ///< the node's own (job status), other runs'
+  counter jmri_errors{0};    ///< error frames after the subscription
+  shared_histogram jmri_delivery;
+
   // REST writers.
   counter writes_sent{0};
   counter writes_ok{0};
+  /// Of writes_ok: value and gpio writes (ttmnotify subscribers see them)
+  /// and messages (JMRI clients see them).
+  counter ttm_writes_ok{0};
+  counter message_writes_ok{0};
   counter writes_failed{0};
   /// Ticks not sent because the previous request was still in flight at
   /// the end of the run (the node was slower than the rate).

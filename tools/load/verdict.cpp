@@ -58,8 +58,8 @@ void evaluate(const scenario& s, results& r) {
   if (c.min_delivered_per_second)
     r.assertions.push_back(
         {"delivered_per_second", ">= " + str(*c.min_delivered_per_second),
-         str(r.delivered_per_second),
-         r.delivered_per_second >= *c.min_delivered_per_second});
+         str(r.total_delivered_per_second()),
+         r.total_delivered_per_second() >= *c.min_delivered_per_second});
   r.passed = true;
   for (auto& a : r.assertions)
     r.passed = r.passed && a.passed;

@@ -42,6 +42,8 @@ CAF_TEST(a minimal scenario gets the defaults) {
   CAF_CHECK_EQUAL(s.host, "127.0.0.1");
   CAF_CHECK_EQUAL(s.ttm_port, 1777);
   CAF_CHECK_EQUAL(s.socketio_port, 5000);
+  CAF_CHECK_EQUAL(s.jmri_port, 12080);
+  CAF_CHECK_EQUAL(s.jmri_tcp_port, 2056);
   CAF_CHECK_EQUAL(s.connect_rate, 0.0);
   CAF_CHECK_EQUAL(s.connect_timeout_ms, 10000u);
   CAF_CHECK_EQUAL(s.duration_ms, 3000u);
@@ -57,7 +59,7 @@ CAF_TEST(a minimal scenario gets the defaults) {
 CAF_TEST(every field is read) {
   auto s = parse_scenario(R"({
     "name": "full", "host": "localhost", "ttm_port": 1, "socketio_port": 2,
-    "connect_rate": 12.5, "connect_timeout_ms": 3, "duration_ms": 4,
+    "jmri_port": 5, "jmri_tcp_port": 6, "connect_rate": 12.5, "connect_timeout_ms": 3, "duration_ms": 4,
     "drain_ms": 0,
     "clients": [
       {"type": "ttm_subscriber", "count": 5},
@@ -66,12 +68,16 @@ CAF_TEST(every field is read) {
       {"type": "rest_writer", "count": 2, "rate": 7, "target": "gpio",
        "gpios": ["relay-a", "relay-b"]},
       {"type": "sio_monitor", "count": 1, "think_ms": 9},
-      {"type": "sio_user", "count": 4, "rate": 20}
+      {"type": "sio_user", "count": 4, "rate": 20},
+      {"type": "jmri_client", "count": 3, "transport": "tcp"},
+      {"type": "jmri_client", "count": 6},
+      {"type": "rest_writer", "count": 1, "rate": 2, "target": "message"}
     ],
     "assert": {"max_lost": 0, "max_out_of_order": 1,
                "max_failed_connections": 2, "max_failed_requests": 3,
                "all_commands_finished": true,
-               "max_p99_us": {"ttm_delivery": 100, "sio_command_ok": 7},
+               "max_p99_us": {"ttm_delivery": 100, "sio_command_ok": 7,
+                              "jmri_delivery": 8},
                "min_delivered_per_second": 99.5}
   })",
                           "unused");
@@ -79,11 +85,13 @@ CAF_TEST(every field is read) {
   CAF_CHECK_EQUAL(s.host, "localhost");
   CAF_CHECK_EQUAL(s.ttm_port, 1);
   CAF_CHECK_EQUAL(s.socketio_port, 2);
+  CAF_CHECK_EQUAL(s.jmri_port, 5);
+  CAF_CHECK_EQUAL(s.jmri_tcp_port, 6);
   CAF_CHECK_EQUAL(s.connect_rate, 12.5);
   CAF_CHECK_EQUAL(s.connect_timeout_ms, 3u);
   CAF_CHECK_EQUAL(s.duration_ms, 4u);
   CAF_CHECK_EQUAL(s.drain_ms, 0u);
-  CAF_REQUIRE_EQUAL(s.clients.size(), 5u);
+  CAF_REQUIRE_EQUAL(s.clients.size(), 8u);
   auto& values = s.clients[1];
   CAF_CHECK(values.type == client_type::rest_writer);
   CAF_CHECK(values.target == write_target::value);
@@ -97,7 +105,18 @@ CAF_TEST(every field is read) {
   CAF_CHECK(!gpios.persistent);
   CAF_CHECK_EQUAL(s.clients[3].think_ms, 9u);
   CAF_CHECK(s.clients[4].type == client_type::sio_user);
-  CAF_CHECK_EQUAL(s.count_of(client_type::rest_writer), 4u);
+  CAF_CHECK(s.clients[5].type == client_type::jmri_client);
+  CAF_CHECK(s.clients[5].transport == jmri_transport::tcp);
+  CAF_CHECK(s.clients[6].transport == jmri_transport::ws);
+  CAF_CHECK(s.clients[7].target == write_target::message);
+  CAF_CHECK_EQUAL(s.clients[7].rate, 2.0);
+  CAF_CHECK_EQUAL(s.count_of(client_type::jmri_client), 9u);
+  CAF_CHECK_EQUAL(s.jmri_clients_over(jmri_transport::tcp), 3u);
+  CAF_CHECK_EQUAL(s.jmri_clients_over(jmri_transport::ws), 6u);
+  CAF_CHECK_EQUAL(s.writers_of(write_target::message), 1u);
+  CAF_CHECK_EQUAL(s.writers_of(write_target::value), 2u);
+  CAF_CHECK_EQUAL(s.writers_of(write_target::gpio), 2u);
+  CAF_CHECK_EQUAL(s.count_of(client_type::rest_writer), 5u);
   CAF_CHECK_EQUAL(s.count_of(client_type::sio_user), 4u);
   CAF_CHECK_EQUAL(s.count_of(client_type::ttm_subscriber), 5u);
   CAF_CHECK_EQUAL(*s.checks.max_lost, 0u);
@@ -105,8 +124,9 @@ CAF_TEST(every field is read) {
   CAF_CHECK_EQUAL(*s.checks.max_failed_connections, 2u);
   CAF_CHECK_EQUAL(*s.checks.max_failed_requests, 3u);
   CAF_CHECK(s.checks.all_commands_finished);
-  CAF_CHECK_EQUAL(s.checks.max_p99_us.size(), 2u);
+  CAF_CHECK_EQUAL(s.checks.max_p99_us.size(), 3u);
   CAF_CHECK_EQUAL(s.checks.max_p99_us.at("ttm_delivery"), 100u);
+  CAF_CHECK_EQUAL(s.checks.max_p99_us.at("jmri_delivery"), 8u);
   CAF_CHECK_EQUAL(*s.checks.min_delivered_per_second, 99.5);
 }
 
@@ -138,10 +158,16 @@ CAF_TEST(errors name the field) {
                   "connect_rate: must be a number in [0, 1e+06]");
   CAF_CHECK_EQUAL(error_of(with_clients(R"({"type":"nope","count":1})")),
                   "clients[0].type: must be one of ttm_subscriber, "
-                  "rest_writer, sio_user, sio_monitor");
+                  "rest_writer, sio_user, sio_monitor, jmri_client");
   CAF_CHECK_EQUAL(error_of(with_clients(R"({"count":1})")),
                   "clients[0].type: must be one of ttm_subscriber, "
-                  "rest_writer, sio_user, sio_monitor");
+                  "rest_writer, sio_user, sio_monitor, jmri_client");
+  CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"jmri_port":0)")),
+                  "jmri_port: must be an integer in [1, 65535]");
+  CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"jmri_tcp_port":"2056")")),
+                  "jmri_tcp_port: must be an integer in [1, 65535]");
+  CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"jmri_tcp_port":65536)")),
+                  "jmri_tcp_port: must be an integer in [1, 65535]");
   CAF_CHECK_EQUAL(error_of(with_clients(sub + R"(,{"type":"ttm_subscriber"})")),
                   "clients[1].count: is required");
   CAF_CHECK_EQUAL(
@@ -169,7 +195,7 @@ CAF_TEST(rest writer targets are checked) {
                         "}");
   };
   CAF_CHECK_EQUAL(error_of(writer(R"(,"target":"disk")")),
-                  R"(clients[0].target: must be "value" or "gpio")");
+                  R"(clients[0].target: must be "value", "gpio" or "message")");
   CAF_CHECK_EQUAL(error_of(writer(R"(,"key":"a/b")")),
                   "clients[0].key: may hold only letters, digits, - _ .");
   CAF_CHECK_EQUAL(error_of(writer(R"(,"persistent":1)")),
@@ -203,6 +229,54 @@ CAF_TEST(rest writer targets are checked) {
                   "");
 }
 
+CAF_TEST(message writers take none of the value and gpio fields) {
+  auto writer = [](const std::string& extra) {
+    return with_clients(R"({"type":"ttm_subscriber","count":1},
+                           {"type":"rest_writer","count":2,"rate":1,
+                            "target":"message")" +
+                        extra + "}");
+  };
+  CAF_CHECK_EQUAL(error_of(writer("")), "");
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"key":"k")")),
+                  R"(clients[1].key: applies to target "value" only)");
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"persistent":false)")),
+                  R"(clients[1].persistent: applies to target "value" only)");
+  CAF_CHECK_EQUAL(error_of(writer(R"(,"gpios":["a","b"])")),
+                  R"(clients[1].gpios: applies to target "gpio" only)");
+}
+
+CAF_TEST(jmri clients take a transport) {
+  auto jmri = [](const std::string& extra) {
+    return with_clients(R"({"type":"ttm_subscriber","count":1},
+                           {"type":"rest_writer","count":1,"rate":1},
+                           {"type":"jmri_client","count":2)" +
+                        extra + "}");
+  };
+  auto s = parse_scenario(jmri(""), "t");
+  CAF_CHECK(s.clients[2].transport == jmri_transport::ws);
+  s = parse_scenario(jmri(R"(,"transport":"tcp")"), "t");
+  CAF_CHECK(s.clients[2].transport == jmri_transport::tcp);
+  CAF_CHECK_EQUAL(s.jmri_clients_over(jmri_transport::tcp), 2u);
+  CAF_CHECK_EQUAL(s.jmri_clients_over(jmri_transport::ws), 0u);
+  CAF_CHECK_EQUAL(error_of(jmri(R"(,"transport":"udp")")),
+                  R"(clients[2].transport: must be "ws" or "tcp")");
+  CAF_CHECK_EQUAL(error_of(jmri(R"(,"transport":"WS")")),
+                  R"(clients[2].transport: must be "ws" or "tcp")");
+  CAF_CHECK_EQUAL(error_of(jmri(R"(,"transport":1)")),
+                  "clients[2].transport: must be a non-empty string");
+  CAF_CHECK_EQUAL(error_of(jmri(R"(,"rate":1)")),
+                  "clients[2].rate: unknown field");
+  CAF_CHECK_EQUAL(error_of(with_clients(R"({"type":"jmri_client","count":0})")),
+                  "clients[0].count: must be an integer in [1, 100000]");
+  CAF_CHECK_EQUAL(error_of(with_clients(R"({"type":"jmri_client"})")),
+                  "clients[0].count: is required");
+  // The transport is the jmri client's alone.
+  CAF_CHECK_EQUAL(
+      error_of(with_clients(
+          R"({"type":"ttm_subscriber","count":1,"transport":"ws"})")),
+      "clients[0].transport: unknown field");
+}
+
 CAF_TEST(users need a monitor) {
   CAF_CHECK_EQUAL(
       error_of(with_clients(R"({"type":"sio_user","count":1,"rate":1})")),
@@ -232,7 +306,10 @@ CAF_TEST(assertions are checked) {
                   "microseconds}");
   CAF_CHECK_EQUAL(error_of(with_assert(R"({"max_p99_us":{"typo":5}})")),
                   "assert.max_p99_us.typo: unknown metric (ttm_delivery, "
-                  "rest_write, sio_command_do, sio_command_ok)");
+                  "rest_write, sio_command_do, sio_command_ok, "
+                  "jmri_delivery)");
+  CAF_CHECK_EQUAL(
+      error_of(with_assert(R"({"max_p99_us":{"jmri_delivery":2000}})")), "");
   CAF_CHECK_EQUAL(error_of(with_assert(R"({"max_p99_us":{"rest_write":1.5}})")),
                   "assert.max_p99_us.rest_write: must be an integer in [0, "
                   "9007199254740992]");

@@ -33,6 +33,40 @@ CAF_TEST(anything else is not a stamp) {
   CAF_CHECK(decode_stamp(R"({"t":3,"seq":2,"pub":1,"run":"r","x":0})"));
 }
 
+CAF_TEST(members other than the four are skipped at any depth) {
+  auto s = decode_stamp(R"({"x":{"run":1,"pub":[-1]},"run":"r","pub":1,)"
+                        R"("seq":2,"y":[{"t":0.5}],"t":3,"z":null})");
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->run, "r");
+  CAF_CHECK_EQUAL(s->pub, 1u);
+  CAF_CHECK_EQUAL(s->seq, 2u);
+  CAF_CHECK_EQUAL(s->t_ns, 3u);
+  // A field holding an object or array, or a publisher beyond 32 bits.
+  CAF_CHECK(!decode_stamp(R"({"run":{},"pub":1,"seq":2,"t":3})"));
+  CAF_CHECK(!decode_stamp(R"({"run":"r","pub":1,"seq":[2],"t":3})"));
+  CAF_CHECK(!decode_stamp(R"({"run":"r","pub":4294967296,"seq":2,"t":3})"));
+  CAF_CHECK(!decode_stamp(R"({"run":"r","pub":1,"seq":2,"t":null})"));
+  // Of a repeated member the first counts, as a DOM lookup would find it.
+  auto first = decode_stamp(R"({"run":"a","run":"b","pub":1,"seq":2,"t":3})");
+  CAF_REQUIRE(first);
+  CAF_CHECK_EQUAL(first->run, "a");
+  CAF_CHECK(!decode_stamp(R"({"run":"r","pub":1,"seq":2,"t":"x","t":3})"));
+}
+
+CAF_TEST(a reader decodes one stamp after another) {
+  stamp_reader r;
+  stamp s;
+  CAF_REQUIRE(r.read(encode_stamp({"run-one", 1, 10, 100}), s));
+  CAF_CHECK_EQUAL(s.run, "run-one");
+  CAF_CHECK(!r.read("not json", s));
+  CAF_CHECK(!r.read(R"({"run":"r","pub":1,"seq":2})", s));
+  CAF_REQUIRE(r.read(encode_stamp({"two", 2, 20, 200}), s));
+  CAF_CHECK_EQUAL(s.run, "two");
+  CAF_CHECK_EQUAL(s.pub, 2u);
+  CAF_CHECK_EQUAL(s.seq, 20u);
+  CAF_CHECK_EQUAL(s.t_ns, 200u);
+}
+
 CAF_TEST(in order sequences are clean) {
   sequence_checker c{2};
   for (uint64_t i = 1; i <= 5; ++i) {

@@ -114,6 +114,50 @@ CAF_TEST(each bound can fail on its own) {
                   "delivered_per_second"));
 }
 
+CAF_TEST(jmri figures count in the totals) {
+  auto fails = [](auto&& set_bound, auto&& spoil, const std::string& name) {
+    assertions a;
+    set_bound(a);
+    auto good = clean_run();
+    evaluate(with_checks(a), good);
+    auto bad = clean_run();
+    spoil(bad);
+    evaluate(with_checks(a), bad);
+    auto* x = find(bad, name);
+    return good.passed && x && !x->passed && !bad.passed;
+  };
+  CAF_CHECK(fails([](auto& a) { a.max_lost = 0; },
+                  [](auto& r) { r.jmri_lost = 1; }, "lost"));
+  CAF_CHECK(fails([](auto& a) { a.max_out_of_order = 0; },
+                  [](auto& r) { r.jmri_out_of_order = 1; }, "out_of_order"));
+  CAF_CHECK(fails([](auto& a) { a.max_failed_requests = 0; },
+                  [](auto& r) { r.jmri_errors = 1; }, "failed_requests"));
+  // 1..100 µs like ttm_delivery: p99 within 100 µs until the slow ones.
+  assertions p99;
+  p99.max_p99_us["jmri_delivery"] = 100;
+  auto timely = clean_run();
+  for (uint64_t v = 1; v <= 100; ++v)
+    timely.latency["jmri_delivery"].record(v * 1000);
+  evaluate(with_checks(p99), timely);
+  CAF_CHECK(timely.passed);
+  auto slow = timely;
+  slow.latency["jmri_delivery"].record(1000000, 5);
+  evaluate(with_checks(p99), slow);
+  CAF_CHECK(!slow.passed);
+  CAF_CHECK(!find(slow, "jmri_delivery.p99_us")->passed);
+  // ttmnotify and JMRI deliveries together: 10/s + 5/s.
+  assertions a;
+  a.min_delivered_per_second = 15;
+  auto r = clean_run();
+  r.jmri_delivered_per_second = 5;
+  evaluate(with_checks(a), r);
+  CAF_CHECK(r.passed);
+  CAF_CHECK_EQUAL(find(r, "delivered_per_second")->value, "15");
+  r.jmri_delivered_per_second = 4.5;
+  evaluate(with_checks(a), r);
+  CAF_CHECK(!r.passed);
+}
+
 CAF_TEST(a latency bound without samples fails) {
   assertions a;
   a.max_p99_us["rest_write"] = 1000000;
@@ -131,6 +175,18 @@ CAF_TEST(the JSON report holds the results) {
   a.max_p99_us["ttm_delivery"] = 10;
   auto r = clean_run();
   r.server = process_usage{42, 1000, 2000, 3000, 2500, 1.5, 75};
+  // 4 of 5 jmri clients subscribed, 3 messages each expected, one lost.
+  r.message_writes_ok = 3;
+  r.jmri_clients = 4;
+  r.jmri_ws = 2;
+  r.jmri_tcp = 3;
+  r.jmri_messages = 14;
+  r.jmri_delivered = 11;
+  r.jmri_expected = 12;
+  r.jmri_lost = 1;
+  r.jmri_other = 3;
+  r.jmri_delivered_per_second = 5.5;
+  r.latency["jmri_delivery"].record(2000, 11);
   evaluate(with_checks(a), r);
   auto text = report_json(r);
   rapidjson::Document doc;
@@ -141,6 +197,20 @@ CAF_TEST(the JSON report holds the results) {
   CAF_CHECK_EQUAL(doc["ttm"]["delivered"].GetUint64(), 20u);
   CAF_CHECK_EQUAL(doc["ttm"]["expected"].GetUint64(), 20u);
   CAF_CHECK_EQUAL(doc["rest"]["writes_ok"].GetUint64(), 10u);
+  CAF_CHECK_EQUAL(doc["rest"]["message_writes_ok"].GetUint64(), 3u);
+  auto& jmri = doc["jmri"];
+  CAF_CHECK_EQUAL(jmri["clients"].GetUint64(), 4u);
+  CAF_CHECK_EQUAL(jmri["ws"].GetUint64(), 2u);
+  CAF_CHECK_EQUAL(jmri["tcp"].GetUint64(), 3u);
+  CAF_CHECK_EQUAL(jmri["messages"].GetUint64(), 14u);
+  CAF_CHECK_EQUAL(jmri["delivered"].GetUint64(), 11u);
+  CAF_CHECK_EQUAL(jmri["expected"].GetUint64(), 12u);
+  CAF_CHECK_EQUAL(jmri["lost"].GetUint64(), 1u);
+  CAF_CHECK_EQUAL(jmri["out_of_order"].GetUint64(), 0u);
+  CAF_CHECK_EQUAL(jmri["other_messages"].GetUint64(), 3u);
+  CAF_CHECK_EQUAL(jmri["errors"].GetUint64(), 0u);
+  CAF_CHECK_EQUAL(jmri["delivered_per_second"].GetDouble(), 5.5);
+  CAF_CHECK_EQUAL(doc["latency_us"]["jmri_delivery"]["count"].GetUint64(), 11u);
   CAF_CHECK(doc["sio"]["all_commands_finished"].GetBool());
   auto& lat = doc["latency_us"]["ttm_delivery"];
   CAF_CHECK_EQUAL(lat["count"].GetUint64(), 100u);
@@ -169,6 +239,23 @@ CAF_TEST(the summary lists every assertion and the verdict) {
   CAF_CHECK(text.find("FAIL ttm_delivery.p99_us: 99.327 (want <= 10)\n") !=
             std::string::npos);
   CAF_CHECK(text.find("20/20 delivered") != std::string::npos);
+  // No jmri clients, no jmri line.
+  CAF_CHECK(text.find("jmri") == std::string::npos);
+  r.jmri_ws = 1;
+  r.jmri_tcp = 1;
+  r.jmri_clients = 2;
+  r.jmri_delivered = r.jmri_expected = 6;
+  r.jmri_other = 2;
+  r.message_writes_ok = 3;
+  r.latency["jmri_delivery"].record(1500, 6);
+  text = summary_text(r);
+  CAF_CHECK(text.find("jmri: 2 clients subscribed (of 1 ws + 1 tcp), 6/6 "
+                      "delivered (0/s), 0 lost, 0 out of order, 2 other "
+                      "messages (job status, other senders), 0 errors\n") !=
+            std::string::npos);
+  CAF_CHECK(text.find("10 writes, 10 ok (3 messages), 0 failed") !=
+            std::string::npos);
+  CAF_CHECK(text.find("  jmri_delivery (6), µs: p50 2  ") != std::string::npos);
   CAF_CHECK(text.size() >= 7);
   CAF_CHECK_EQUAL(text.substr(text.size() - 7), "FAILED\n");
 }
