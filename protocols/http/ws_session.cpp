@@ -207,20 +207,32 @@ void ws_session::on_peer_close(uint16_t code, std::string_view) {
 // -- writing ------------------------------------------------------------------
 
 void ws_session::send(outbound_frame frame) {
+  if (auto self = queue_frame(std::move(frame)))
+    schedule_flush(std::move(self));
+}
+
+std::shared_ptr<ws_session> ws_session::queue_frame(outbound_frame frame) {
   // An empty binary message is valid (an empty attachment); an empty text
   // frame is never meant.
   if (frame.bytes.empty() && !frame.binary)
-    return;
+    return nullptr;
   queued entry;
   if (!frame.framed)
     entry.header_size = static_cast<uint8_t>(ws::write_header(
         entry.header, frame.binary ? ws::opcode::binary : ws::opcode::text,
         frame.bytes.size()));
   entry.frame = std::move(frame);
-  push(std::move(entry));
+  return push(std::move(entry));
 }
 
-bool ws_session::push(queued&& entry) {
+void ws_session::flush_soon() {
+  // Usually called from the io thread with many sessions in a row: each
+  // flush runs right here unless its strand is busy elsewhere.
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this()] { self->flush(); });
+}
+
+std::shared_ptr<ws_session> ws_session::push(queued&& entry) {
   bool post = false;
   bool overflow = false;
   {
@@ -229,7 +241,7 @@ bool ws_session::push(queued&& entry) {
     // intake; once it is queued, nothing else is (not even by a publisher
     // appending right now).
     if (!accepting_ && !(entry.ends_output && !output_closed_))
-      return false;
+      return nullptr;
     auto size = entry.size();
     if (!entry.ends_output &&
         (queued_frames_ >= limits_.max_queue_frames ||
@@ -249,23 +261,22 @@ bool ws_session::push(queued&& entry) {
     }
   }
   if (!overflow && !post)
-    return true;
+    return nullptr;
   // A publisher may reach a session whose last owner is just letting go
   // (the ttmnotify fan-out holds sessions by pointer): then there is
   // nothing left to write to.
   auto self = weak_from_this().lock();
   if (!self)
-    return false;
+    return nullptr;
   if (overflow) {
     ++counters_->slow_consumers;
     // Any thread may get here; the close belongs on the strand.
     asio::post(socket_.get_executor(), [self] {
       self->close_with(ws::close_code::policy_error, "slow consumer");
     });
-    return false;
+    return nullptr;
   }
-  schedule_flush(std::move(self));
-  return true;
+  return self;
 }
 
 void ws_session::push_own(std::string bytes, bool ends_output) {
@@ -273,7 +284,8 @@ void ws_session::push_own(std::string bytes, bool ends_output) {
   queued entry;
   entry.frame = {owner, *owner, false, true};
   entry.ends_output = ends_output;
-  push(std::move(entry));
+  if (auto self = push(std::move(entry)))
+    schedule_flush(std::move(self));
 }
 
 void ws_session::schedule_flush(std::shared_ptr<ws_session> self) {

@@ -77,6 +77,16 @@ public:
   /// Queues a frame; thread-safe.
   void send(outbound_frame frame);
 
+  /// Queues a frame like send, but leaves starting the write to the caller:
+  /// when this returns a session, call its flush_soon() (from any thread,
+  /// best from the io thread). A publisher fanning out to many sessions
+  /// collects them and hands the io thread one task for all, instead of
+  /// waking it once per session.
+  std::shared_ptr<ws_session> queue_frame(outbound_frame frame);
+
+  /// Starts writing what is queued; see queue_frame.
+  void flush_soon();
+
   /// Closes with 1001 Going Away; thread-safe.
   void shutdown() override;
 
@@ -132,8 +142,10 @@ private:
   void on_peer_close(uint16_t code, std::string_view reason);
 
   // Writing.
-  /// Appends under the lock; false when the connection takes no more.
-  bool push(queued&& entry);
+  /// Appends under the lock; the session when a flush must be scheduled
+  /// (none is under way), else nothing (also when the connection takes no
+  /// more).
+  std::shared_ptr<ws_session> push(queued&& entry);
   /// Queues a control frame or raw bytes of the session's own.
   void push_own(std::string bytes, bool ends_output);
   void schedule_flush(std::shared_ptr<ws_session> self);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <boost/asio/post.hpp>
 #include <caf/actor_cast.hpp>
 #include <caf/actor_companion.hpp>
 #include <caf/actor_system.hpp>
@@ -13,7 +14,8 @@
 
 namespace signalbox::ttmnotify {
 
-fanout::fanout(caf::actor_system& sys) {
+fanout::fanout(caf::actor_system& sys, boost::asio::any_io_executor io)
+    : io_(std::move(io)) {
   companion_ = sys.spawn<caf::actor_companion>();
   auto companion = caf::actor_cast<caf::actor_companion*>(companion_);
   // Runs on the publisher's thread. The lock keeps a session from leaving
@@ -28,9 +30,23 @@ fanout::fanout(caf::actor_system& sys) {
     auto& frame = event->encoded(wire_format::ttmnotify_ws);
     if (frame.empty())
       return;
-    std::lock_guard<std::mutex> guard{mutex_};
-    for (auto* s : sessions_)
-      s->deliver(event, frame);
+    // Sessions that were idle need their write started. One task on the
+    // io thread starts them all: posting to each session's strand from
+    // here would wake the io thread once per subscriber, and on a busy
+    // core the two threads would take turns a thousand times per
+    // notification (seen as a third of the core in context switches).
+    std::vector<std::shared_ptr<http::ws_session>> due;
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      for (auto* s : sessions_)
+        if (auto d = s->deliver(event, frame))
+          due.push_back(std::move(d));
+    }
+    if (!due.empty())
+      boost::asio::post(io_, [due = std::move(due)] {
+        for (auto& s : due)
+          s->flush_soon();
+      });
   });
   for (auto name : {groups::jobs, groups::gpio, groups::values}) {
     auto grp = sys.groups().get_local(name);

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <caf/group.hpp>
@@ -20,7 +21,8 @@ class session;
 
 class fanout {
 public:
-  explicit fanout(caf::actor_system& sys);
+  /// `io`: where writes are started (the node's io_context).
+  fanout(caf::actor_system& sys, boost::asio::any_io_executor io);
   ~fanout();
 
   fanout(const fanout&) = delete;
@@ -42,6 +44,7 @@ public:
   size_t size() const;
 
 private:
+  boost::asio::any_io_executor io_;
   mutable std::mutex mutex_;
   std::vector<session*> sessions_; // guarded by mutex_
   caf::actor companion_;

@@ -101,14 +101,15 @@ private:
 
 class ttm_server : public server {
 public:
-  ttm_server(std::shared_ptr<http::listener> impl, net_options limits)
+  ttm_server(std::shared_ptr<http::listener> impl, net_options limits,
+             boost::asio::any_io_executor io)
       : impl_(std::move(impl)), endpoint_(impl_->local_endpoint()),
-        limits_(std::move(limits)) {
+        limits_(std::move(limits)), io_(std::move(io)) {
     // nop
   }
 
   void serve(caf::actor_system& sys, http::rest_context rest) override {
-    hub_ = std::make_shared<fanout>(sys);
+    hub_ = std::make_shared<fanout>(sys, io_);
     impl_->run(http::http_connections(
         std::make_shared<ttm_site>(hub_, limits_, std::move(rest)), limits_));
   }
@@ -131,6 +132,7 @@ private:
   std::shared_ptr<http::listener> impl_;
   boost::asio::ip::tcp::endpoint endpoint_;
   net_options limits_;
+  boost::asio::any_io_executor io_;
   std::shared_ptr<fanout> hub_; // once serving
 };
 
@@ -141,7 +143,8 @@ caf::expected<std::shared_ptr<server>> bind_server(boost::asio::io_context& io,
   auto impl = std::make_shared<http::listener>(io, opts.net);
   if (auto err = impl->open(opts.net.address, opts.ttm.port); !err.empty())
     return make_error(ec::system_error, "ttm: " + err);
-  return std::make_shared<ttm_server>(std::move(impl), opts.net);
+  return std::make_shared<ttm_server>(std::move(impl), opts.net,
+                                      io.get_executor());
 }
 
 } // namespace signalbox::ttmnotify

@@ -22,8 +22,10 @@ public:
   ~session() override;
 
   /// Queues `frame` (the whole WebSocket frame of `event`); any thread.
-  void deliver(const notification_ptr& event, const std::string& frame) {
-    send({event, frame, false, true});
+  /// Returns the session when its write must be started (flush_soon).
+  std::shared_ptr<ws_session> deliver(const notification_ptr& event,
+                                      const std::string& frame) {
+    return queue_frame({event, frame, false, true});
   }
 
 protected:
