@@ -2,6 +2,11 @@
 // docs/api.md describes) that counts notifications, and for the dbchange
 // and gpioupdate frames this run's writers caused, measures the
 // publish->delivery latency and checks every publisher's order.
+//
+// It frames the WebSocket itself (ws_frames.hpp): one read takes every frame
+// the node has sent so far and each is parsed in place with a SAX reader, so
+// that a generator core keeps up with far more deliveries than with Beast's
+// stream. It answers the node's keep-alive pings.
 #pragma once
 
 #include <memory>
@@ -12,7 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
+#include <rapidjson/reader.h>
 
 #include "tools/load/client.hpp"
 #include "tools/load/gpio_timeline.hpp"
@@ -46,19 +51,44 @@ public:
   uint64_t gpio_sequence_errors() const { return gpio_errors_; }
 
 private:
+  /// The fields of a ttmnotify frame this client looks at.
+  struct frame_fields {
+    std::string cmd, key, text, gpio;
+    int number = -1;
+    bool has_text = false, has_number = false;
+  };
+
   void on_connect(boost::beast::error_code ec);
-  void on_handshake(boost::beast::error_code ec);
+  void on_handshake_written(boost::beast::error_code ec);
+  void read_handshake();
+  void on_handshake(std::string_view head);
   void read();
   void on_read(boost::beast::error_code ec, size_t bytes);
+  /// Handles every complete frame in the buffer; false when the connection
+  /// must end (a frame no server sends).
+  bool handle_frames();
   void handle(std::string_view frame);
   void handle_gpio(const std::string& line, int value);
+  void write_control(uint8_t opcode, std::string_view payload);
+  void flush_out();
+  void drop();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::tcp_stream tcp_;
+  std::string key_;
+  std::string in_;      // bytes read and not yet parsed
+  size_t in_used_ = 0;  // how many of in_ hold data
+  std::string message_; // a fragmented message being assembled
+  std::string out_;     // control frames waiting to be written
+  bool writing_ = false;
+  bool close_sent_ = false;
+  frame_fields fields_;
+  rapidjson::Reader reader_;
+  stamp stamp_;
+  stamp_reader stamps_;
   boost::asio::ip::tcp::endpoint endpoint_;
   std::string host_;
   std::string run_id_;
   run_stats& stats_;
-  boost::beast::flat_buffer buffer_;
   sequence_checker values_;
   std::vector<std::shared_ptr<gpio_timeline>> lines_;
   std::unordered_map<std::string, size_t> line_index_;
