@@ -21,7 +21,8 @@
 #   deploy/bench/run.sh [results-dir]      (default deploy/bench/results/<time>)
 #
 # Environment: BUILD (default <repo>/build, a Release build with
-# tools/load), SERVER_CPU (0), LOAD_CPU (1). Needs node, npm, jq, taskset,
+# tools/load), SERVER_CPU (0), LOAD_CPU (1), BENCHES (default "fanout relay
+# idle": the benchmarks to run; the table shows those that ran). Needs node, npm, jq, taskset,
 # and a hard descriptor limit above 10 100. Takes about four minutes.
 set -euo pipefail
 
@@ -33,6 +34,8 @@ load=$build/tools/load/signalbox-load
 server_cpu=${SERVER_CPU:-0}
 load_cpu=${LOAD_CPU:-1}
 out=${1:-$here/results/$(date +%Y%m%d-%H%M%S)}
+benches=" ${BENCHES:-fanout relay idle} "
+wanted() { [[ $benches == *" $1 "* ]]; }
 ttm_peer=$root/tools/peers/ttm-ws-node
 sio_peer=$root/tools/peers/altoponix-node
 
@@ -167,15 +170,15 @@ fanout_metric='.ttm.delivered_per_second'
 relay_rate='.clients[1].rate = $r'
 relay_metric='.sio.commands_do / .run_seconds'
 
-for kind in signalbox ttm-ws; do
+wanted fanout && for kind in signalbox ttm-ws; do
   saturate fanout "$kind" ttm --ttm-port "$here/fanout.json" "$fanout_rate" \
     "$fanout_metric" 1 20000
 done
-for kind in signalbox sio-node; do
+wanted relay && for kind in signalbox sio-node; do
   saturate relay "$kind" socketio --socketio-port "$here/relay.json" \
     "$relay_rate" "$relay_metric" 2 400
 done
-for kind in signalbox ttm-ws; do
+wanted idle && for kind in signalbox ttm-ws; do
   start_server "$kind" ttm
   log "idle-$kind"
   run_load "idle-$kind" "$(cat "$here/idle.json")" "--ttm-port=$server_port"
@@ -190,6 +193,7 @@ peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
   echo "| benchmark | server | saturation /s | server CPU % | load CPU % | per server CPU-second | half load /s | p50 µs | p99 µs | p99.9 µs | lost |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for bench in fanout relay; do
+    wanted "$bench" || continue
     for kind in signalbox "$(peer_of $bench)"; do
       sat=$out/$bench-$kind-saturation.json
       half=$out/$bench-$kind-half.json
@@ -206,6 +210,7 @@ peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
         \"| \(\$bench) | \(\$kind) | \(\$sat | floor) | \(\$s[0].server.cpu_percent | floor) | \(\$s[0].generator.cpu_percent | floor) | \(\$n / \$s[0].server.cpu_seconds | floor) | \(\$hr | floor) | \(\$l.p50 | floor) | \(\$l.p99 | floor) | \(\$l.p99_9 | floor) | \(\$h[0].ttm.lost + \$h[0].sio.lost) |\""
     done
   done
+  wanted idle || exit 0
   echo
   echo "| idle | server | connections | RSS before KiB | RSS connected KiB | KiB per connection |"
   echo "|---|---|---:|---:|---:|---:|"
