@@ -260,23 +260,25 @@ std::shared_ptr<ws_session> ws_session::push(queued&& entry) {
       flushing_ = true;
     }
   }
-  if (!overflow && !post)
-    return nullptr;
-  // A publisher may reach a session whose last owner is just letting go
-  // (the ttmnotify fan-out holds sessions by pointer): then there is
-  // nothing left to write to.
-  auto self = weak_from_this().lock();
-  if (!self)
-    return nullptr;
   if (overflow) {
     ++counters_->slow_consumers;
-    // Any thread may get here; the close belongs on the strand.
-    asio::post(socket_.get_executor(), [self] {
-      self->close_with(ws::close_code::policy_error, "slow consumer");
+    // Any thread may get here; the close belongs on the strand. Only a weak
+    // reference is taken: the ttmnotify fan-out calls this under its lock,
+    // and an owning one released here could be the last, running the
+    // session's destructor, which takes that lock too.
+    asio::post(socket_.get_executor(), [weak = weak_from_this()] {
+      if (auto self = weak.lock())
+        self->close_with(ws::close_code::policy_error, "slow consumer");
     });
     return nullptr;
   }
-  return self;
+  if (!post)
+    return nullptr;
+  // A publisher may reach a session whose last owner is just letting go
+  // (the ttmnotify fan-out holds sessions by pointer): then there is
+  // nothing left to write to. The reference goes to the caller, who must
+  // release it outside any lock the session's destructor takes.
+  return weak_from_this().lock();
 }
 
 void ws_session::push_own(std::string bytes, bool ends_output) {

@@ -35,6 +35,8 @@ fanout::fanout(caf::actor_system& sys, boost::asio::any_io_executor io)
     // here would wake the io thread once per subscriber, and on a busy
     // core the two threads would take turns a thousand times per
     // notification (seen as a third of the core in context switches).
+    // `due` must outlive the lock: a reference in it may be a session's
+    // last, and the session's destructor leaves the fan-out (remove).
     std::vector<std::shared_ptr<http::ws_session>> due;
     {
       std::lock_guard<std::mutex> guard{mutex_};

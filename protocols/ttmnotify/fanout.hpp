@@ -29,7 +29,8 @@ public:
   fanout& operator=(const fanout&) = delete;
 
   /// Starts delivering to `s`; thread-safe. `s` must call remove before it
-  /// is destroyed.
+  /// is destroyed. No reference to a session is ever released while the
+  /// fan-out's lock is held, so a session's destructor may call remove.
   void add(session* s);
 
   /// Stops delivering to `s` (idempotent); thread-safe. Once it returns, no
