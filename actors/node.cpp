@@ -234,6 +234,26 @@ caf::error node::stop() {
               << "s; exiting" << std::endl;
     std::_Exit(1);
   }
+  // 6. Let the WebSockets finish their close handshakes. ttmnotify
+  //    subscribers are no actors (one fan-out companion stands for all of
+  //    them), so the wait above does not cover them; each closes within
+  //    net.close-timeout, after which it drops the connection itself.
+  auto open_connections = [&d] {
+    size_t n = 0;
+    if (d.ttm)
+      n += d.ttm->connections();
+    if (d.jmri_servers)
+      for (auto& l : d.jmri_servers->listeners())
+        n += l->connections();
+    if (d.sio_server)
+      n += d.sio_server->connections();
+    return n;
+  };
+  auto closed_by = std::chrono::steady_clock::now() + d.opts.net.close_timeout +
+                   std::chrono::milliseconds(500);
+  // main() may block; the io threads do the work meanwhile.
+  while (open_connections() > 0 && std::chrono::steady_clock::now() < closed_by)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   d.signals.cancel();
   d.stop_io();
   return result;

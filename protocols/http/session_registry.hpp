@@ -48,13 +48,15 @@ public:
     return sessions_.size();
   }
 
-  /// Refuses further sessions and shuts down every live one.
+  /// Refuses further sessions and shuts down every live one. They stay
+  /// counted (size) until each has finished and removed itself, so that the
+  /// node's shutdown can wait for their close handshakes.
   void shutdown_all() {
     std::unordered_map<const closable*, std::weak_ptr<closable>> live;
     {
       std::lock_guard<std::mutex> guard{mtx_};
       closed_ = true;
-      live.swap(sessions_);
+      live = sessions_;
     }
     for (auto& [ptr, weak] : live)
       if (auto session = weak.lock())
