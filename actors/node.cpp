@@ -10,6 +10,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/group.hpp>
+#include <caf/group_manager.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
@@ -48,6 +50,7 @@ struct node::impl {
   value_registry_actor values;
   gpio_registry_actor gpio;
   job_registry_actor jobs;
+  std::vector<caf::group> groups; // the ttm groups, created at start
   std::shared_ptr<ttmnotify::server> ttm;
   jmri_directory_actor jmri;
   caf::actor jmri_job_messages;
@@ -92,6 +95,13 @@ caf::error node::start(const listening_callback& on_listening) {
   auto& d = *impl_;
   d.watch_signals();
   d.run_io_threads();
+  // Create the ttm groups here, before any actor asks for them: CAF 0.17
+  // creates a local group with a blocking wait inside group_manager::get, and
+  // actors doing that at once on every worker deadlocked the scheduler (seen:
+  // a job registry and a GPIO line actor, both workers blocked, at start-up).
+  // Once created, a group is found without blocking; d.groups keeps them.
+  for (auto name : {groups::jobs, groups::gpio, groups::values})
+    d.groups.push_back(d.sys.groups().get_local(name));
   auto store = spawn_store(d.sys, d.opts.store);
   if (!store)
     return store.error();

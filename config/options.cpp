@@ -1,12 +1,10 @@
 #include "config/options.hpp"
 
-#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <limits>
 #include <sstream>
-#include <thread>
 
 #include <caf/config_option_adder.hpp>
 #include <caf/config_value.hpp>
@@ -283,15 +281,6 @@ std::string config_file_text(int argc, char** argv) {
 
 node_config::node_config() {
   add_message_types<caf::id_block::signalbox>();
-  // CAF's defaults are for servers with cores to spare: at least four
-  // workers, and idle workers poll every 50 us for 500 rounds after each
-  // burst of work. On a gateway that polling took 15-20 % of a core at
-  // light load (docs/benchmarks.md). One worker per core, and a short
-  // moderate phase before the condition-variable wait; both can still be
-  // set in the config file or on the command line.
-  set("scheduler.max-threads",
-      std::max<size_t>(std::thread::hardware_concurrency(), 1));
-  set("work-stealing.moderate-poll-attempts", size_t{10});
   auto& d = defaults_;
   net_address_ = d.net.address;
   net_threads_ = d.net.threads;
