@@ -13,8 +13,10 @@ const std::string& notification::encoded(wire_format format) const {
       frames_[index] = ttmnotify::encode(event_);
       break;
     case wire_format::ttmnotify_ws: {
-      // Framed once: a thousand subscribers get the same header too.
-      auto& json = encoded(wire_format::ttmnotify);
+      // Framed once: a thousand subscribers get the same header too. The
+      // bare JSON is not cached beside it: sessions only ever write the
+      // frame, so a second copy would just live as long as the event.
+      auto json = ttmnotify::encode(event_);
       if (!json.empty())
         frames_[index] = http::ws::make_frame(http::ws::opcode::text, json);
       break;
