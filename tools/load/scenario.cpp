@@ -242,27 +242,19 @@ assertions parse_assertions(const json& a) {
 } // namespace
 
 uint32_t scenario::count_of(client_type type) const {
-  uint32_t n = 0;
-  for (auto& g : clients)
-    if (g.type == type)
-      n += g.count;
-  return n;
+  return count_where([type](const client_group& g) { return g.type == type; });
 }
 
 uint32_t scenario::writers_of(write_target target) const {
-  uint32_t n = 0;
-  for (auto& g : clients)
-    if (g.type == client_type::rest_writer && g.target == target)
-      n += g.count;
-  return n;
+  return count_where([target](const client_group& g) {
+    return g.type == client_type::rest_writer && g.target == target;
+  });
 }
 
 uint32_t scenario::jmri_clients_over(jmri_transport transport) const {
-  uint32_t n = 0;
-  for (auto& g : clients)
-    if (g.type == client_type::jmri_client && g.transport == transport)
-      n += g.count;
-  return n;
+  return count_where([transport](const client_group& g) {
+    return g.type == client_type::jmri_client && g.transport == transport;
+  });
 }
 
 scenario parse_scenario(const std::string& text_in,

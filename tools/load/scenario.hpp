@@ -124,6 +124,17 @@ struct scenario {
   uint32_t writers_of(write_target target) const;
   /// Total jmri clients over `transport`.
   uint32_t jmri_clients_over(jmri_transport transport) const;
+
+private:
+  /// Clients of every group for which `pred(group)` holds.
+  template <class Pred>
+  uint32_t count_where(Pred pred) const {
+    uint32_t n = 0;
+    for (auto& g : clients)
+      if (pred(g))
+        n += g.count;
+    return n;
+  }
 };
 
 /// Parses and validates scenario JSON; `default_name` is used when the
