@@ -5,10 +5,10 @@
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/errors.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
 // CAF checks spawn arguments with type traits that need complete types.
 #include <chrono>
-#include <iostream>
 
 #include <boost/asio/io_context.hpp>
 
@@ -94,8 +94,8 @@ void start_reader(gpio_line_pointer self, boost::asio::io_context& io) {
         [send](const std::string& reason) { send(reason); });
   } catch (const hal::gpio_error& e) {
     st.edge_failure = e.what();
-    std::cerr << "signalbox: " << hal::gpio_error_prefix(st.spec) << e.what()
-              << "; its edges are not seen\n";
+    log::warning(hal::gpio_error_prefix(st.spec) + e.what() +
+                 "; its edges are not seen");
   }
 }
 
@@ -117,7 +117,7 @@ gpio_line_actor::behavior_type gpio_line(gpio_line_pointer self,
     // Cannot happen for a line that was just requested, short of the chip
     // vanishing; the configured initial value is the best guess then.
     st.value = st.spec.initial;
-    std::cerr << "signalbox: " << e.what() << "\n";
+    log::warning(e.what());
   }
   if (io != nullptr && st.port->event_fd() >= 0)
     start_reader(self, *io);
@@ -195,8 +195,8 @@ gpio_line_actor::behavior_type gpio_line(gpio_line_pointer self,
       [self](edge_atom, const std::string& reason) {
         auto& st = self->state;
         st.edge_failure = reason;
-        std::cerr << "signalbox: " << hal::gpio_error_prefix(st.spec) << reason
-                  << "; its edges are no longer seen\n";
+        log::error(hal::gpio_error_prefix(st.spec) + reason +
+                   "; its edges are no longer seen");
         fail_waiting(self, make_error(ec::system_error,
                                       quoted_name(st) + ": " + reason));
       },
@@ -212,8 +212,8 @@ gpio_line_actor::behavior_type gpio_line(gpio_line_pointer self,
           try {
             value = st.port->read_value();
           } catch (const hal::gpio_error& e) {
-            std::cerr << "signalbox: " << e.what()
-                      << "; using the last edge's value\n";
+            log::warning(std::string{e.what()} +
+                         "; using the last edge's value");
           }
         }
         apply(self, value, st.last_edge.timestamp_ns);

@@ -6,8 +6,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/errors.hpp"
 #include "actors/gpio_line.hpp"
+#include "core/errors.hpp"
 #include "hal/gpio_backend.hpp"
 
 namespace signalbox {

@@ -1,6 +1,10 @@
 // The typed interfaces of every signalbox actor, in one place (the style of
-// Tenzir's actors.hpp), and the CAF type-ID block that registers every atom
-// and every type that crosses an actor boundary.
+// Tenzir's actors.hpp), and the CAF type-ID blocks that register every atom
+// and every type that crosses an actor boundary: `signalbox_types` (values
+// and atoms) and, chained behind it, `signalbox_actors` (the actor handles
+// that are passed around in messages). Every type in both blocks can be
+// serialized, so the same messages can cross CAF's middleman between nodes
+// (tests/unit/type_id_test.cpp round-trips each one).
 //
 // Conventions:
 // - A request that can fail answers with a signalbox error (errors.hpp);
@@ -8,93 +12,99 @@
 // - Domain actors publish `(notify_atom, notification_ptr)` to their group
 //   only after the change is committed (after the LMDB commit for persistent
 //   state), so no client sees a change that a crash could undo.
-// - Handlers marked "internal" are messages an actor sends itself (timers) or
-//   receives from the Asio side (process exits, GPIO edges); they are part of
-//   the interface because typed actors can only receive what they declare.
+// - Internal handlers (messages an actor sends itself, such as timers, or
+//   receives from the Asio side, such as process exits and GPIO edges) are
+//   declared in a typed_actor of their own, `<name>_internal`, and added to
+//   the actor's type with extend_with: they are part of the type because a
+//   typed actor can only receive what it declares, and the separate list
+//   says which messages nobody else should send.
+// - Connections are actors too (actor companions, protocols/toolkit): the
+//   actors that deliver frames to them hold them as typed sinks
+//   (`jmri_sink_actor`, `sio_sink_actor`), never as untyped caf::actor.
 #pragma once
 
-#include "actors/messages.hpp"
-#include "actors/notification.hpp"
-#include "actors/jmri_types.hpp"
+#include <cstdint>
+#include <string>
+#include <vector>
 
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
 
-#include <cstdint>
-#include <string>
-#include <vector>
+#include "core/jmri_types.hpp"
+#include "core/messages.hpp"
+#include "core/notification.hpp"
 
 // -- type IDs and atoms -------------------------------------------------------
 
-CAF_BEGIN_TYPE_ID_BLOCK(signalbox, caf::first_custom_type_id)
+CAF_BEGIN_TYPE_ID_BLOCK(signalbox_types, caf::first_custom_type_id)
 
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::job_spec))
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::job_info))
-  CAF_ADD_TYPE_ID(signalbox, (std::vector<signalbox::job_info>) )
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::log_line))
-  CAF_ADD_TYPE_ID(signalbox, (std::vector<signalbox::log_line>) )
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::gpio_line_spec))
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::gpio_info))
-  CAF_ADD_TYPE_ID(signalbox, (std::vector<signalbox::gpio_info>) )
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::gpio_edge))
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::value_info))
-  CAF_ADD_TYPE_ID(signalbox, (std::vector<signalbox::value_info>) )
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::value_write))
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::value_put_result))
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::store_record))
-  CAF_ADD_TYPE_ID(signalbox, (std::vector<signalbox::store_record>) )
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::job_list_changed))
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::job_status_changed))
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::gpio_changed))
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::value_changed))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::job_spec))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::job_info))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::job_info>))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::log_line))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::log_line>))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::gpio_line_spec))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::gpio_info))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::gpio_info>))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::gpio_edge))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::value_info))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::value_info>))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::value_write))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::value_put_result))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::store_record))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::store_record>))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::job_list_changed))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::job_status_changed))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::gpio_changed))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::value_changed))
 
-  // Requests and replies.
-  CAF_ADD_ATOM(signalbox, signalbox, list_atom, "list")
-  CAF_ADD_ATOM(signalbox, signalbox, create_atom, "create")
-  CAF_ADD_ATOM(signalbox, signalbox, update_atom, "update")
-  CAF_ADD_ATOM(signalbox, signalbox, start_atom, "start")
-  CAF_ADD_ATOM(signalbox, signalbox, stop_atom, "stop")
-  CAF_ADD_ATOM(signalbox, signalbox, restart_atom, "restart")
-  CAF_ADD_ATOM(signalbox, signalbox, log_atom, "log")
-  CAF_ADD_ATOM(signalbox, signalbox, simulate_atom, "simulate")
-  CAF_ADD_ATOM(signalbox, signalbox, shutdown_atom, "shutdown")
-  CAF_ADD_ATOM(signalbox, signalbox, commit_atom, "commit")
-  CAF_ADD_ATOM(signalbox, signalbox, load_atom, "load")
-  // Group publications.
-  CAF_ADD_ATOM(signalbox, signalbox, notify_atom, "notify")
-  // Internal: timers and events from the Asio side.
-  CAF_ADD_ATOM(signalbox, signalbox, edge_atom, "edge")
-  CAF_ADD_ATOM(signalbox, signalbox, debounce_atom, "debounce")
-  CAF_ADD_ATOM(signalbox, signalbox, retire_atom, "retire")
-  CAF_ADD_ATOM(signalbox, signalbox, exited_atom, "exited")
-  CAF_ADD_ATOM(signalbox, signalbox, output_atom, "output")
-  CAF_ADD_ATOM(signalbox, signalbox, sd_notify_atom, "sdnotify")
-  CAF_ADD_ATOM(signalbox, signalbox, watchdog_atom, "watchdog")
-  CAF_ADD_ATOM(signalbox, signalbox, kill_atom, "kill")
-  CAF_ADD_ATOM(signalbox, signalbox, flush_atom, "flush")
+// Requests and replies.
+CAF_ADD_ATOM(signalbox_types, signalbox, list_atom, "list")
+CAF_ADD_ATOM(signalbox_types, signalbox, create_atom, "create")
+CAF_ADD_ATOM(signalbox_types, signalbox, update_atom, "update")
+CAF_ADD_ATOM(signalbox_types, signalbox, start_atom, "start")
+CAF_ADD_ATOM(signalbox_types, signalbox, stop_atom, "stop")
+CAF_ADD_ATOM(signalbox_types, signalbox, restart_atom, "restart")
+CAF_ADD_ATOM(signalbox_types, signalbox, log_atom, "log")
+CAF_ADD_ATOM(signalbox_types, signalbox, simulate_atom, "simulate")
+CAF_ADD_ATOM(signalbox_types, signalbox, shutdown_atom, "shutdown")
+CAF_ADD_ATOM(signalbox_types, signalbox, commit_atom, "commit")
+CAF_ADD_ATOM(signalbox_types, signalbox, load_atom, "load")
+// Group publications.
+CAF_ADD_ATOM(signalbox_types, signalbox, notify_atom, "notify")
+// Internal: timers and events from the Asio side.
+CAF_ADD_ATOM(signalbox_types, signalbox, edge_atom, "edge")
+CAF_ADD_ATOM(signalbox_types, signalbox, debounce_atom, "debounce")
+CAF_ADD_ATOM(signalbox_types, signalbox, retire_atom, "retire")
+CAF_ADD_ATOM(signalbox_types, signalbox, exited_atom, "exited")
+CAF_ADD_ATOM(signalbox_types, signalbox, output_atom, "output")
+CAF_ADD_ATOM(signalbox_types, signalbox, sd_notify_atom, "sdnotify")
+CAF_ADD_ATOM(signalbox_types, signalbox, watchdog_atom, "watchdog")
+CAF_ADD_ATOM(signalbox_types, signalbox, kill_atom, "kill")
+CAF_ADD_ATOM(signalbox_types, signalbox, flush_atom, "flush")
 
-  // JMRI message service.
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::jmri::jmri_message))
-  CAF_ADD_TYPE_ID(signalbox, (signalbox::jmri_client_ids))
-  CAF_ADD_ATOM(signalbox, signalbox, jmri_send_atom, "jmrisend")
-  CAF_ADD_ATOM(signalbox, signalbox, jmri_frame_atom, "jmriframe")
+// JMRI message service.
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::jmri::jmri_message))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::jmri_client_ids))
+CAF_ADD_ATOM(signalbox_types, signalbox, jmri_send_atom, "jmrisend")
+CAF_ADD_ATOM(signalbox_types, signalbox, jmri_frame_atom, "jmriframe")
 
-  // Socket.IO: the altoponix relay.
-  CAF_ADD_ATOM(signalbox, signalbox, sio_user_atom, "siouser")
-  CAF_ADD_ATOM(signalbox, signalbox, sio_monitor_atom, "siomonitor")
-  CAF_ADD_ATOM(signalbox, signalbox, sio_command_atom, "siocommand")
-  CAF_ADD_ATOM(signalbox, signalbox, sio_done_atom, "siodone")
-  CAF_ADD_ATOM(signalbox, signalbox, sio_failed_atom, "siofailed")
-  CAF_ADD_ATOM(signalbox, signalbox, sio_frame_atom, "sioframe")
+// Socket.IO: the altoponix relay.
+CAF_ADD_ATOM(signalbox_types, signalbox, sio_user_atom, "siouser")
+CAF_ADD_ATOM(signalbox_types, signalbox, sio_monitor_atom, "siomonitor")
+CAF_ADD_ATOM(signalbox_types, signalbox, sio_command_atom, "siocommand")
+CAF_ADD_ATOM(signalbox_types, signalbox, sio_done_atom, "siodone")
+CAF_ADD_ATOM(signalbox_types, signalbox, sio_failed_atom, "siofailed")
+CAF_ADD_ATOM(signalbox_types, signalbox, sio_frame_atom, "sioframe")
 
-CAF_END_TYPE_ID_BLOCK(signalbox)
+CAF_END_TYPE_ID_BLOCK(signalbox_types)
 
-// Shared by pointer between the JMRI directory and the connections of one
-// node, like notification_ptr.
-// The Socket.IO relay's frames are the same type (shared_frame).
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(signalbox::jmri_frame)
+// Shared by pointer between the actors and the connections of one node,
+// like notification_ptr: JMRI message frames and the relay's packets. A
+// cluster link forwards the message that was encoded, not the frame.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(signalbox::shared_frame)
 
 // The envelope is shared by pointer between actors of one node and never
 // serialized as such: a cluster router forwards the event inside it.
@@ -113,236 +123,264 @@ using caf::put_atom_v;
 
 // -- store --------------------------------------------------------------------
 
+/// Internal messages of the store actor.
+using store_internal = caf::typed_actor<
+    // Commits the pending batch (sent to itself after a write).
+    caf::reacts_to<commit_atom>>;
+
 /// The node's LMDB environment (spawned detached: it owns the one write
 /// transaction). Writes found in its mailbox are batched into one
 /// transaction; every write is answered only after `mdb_txn_commit`
 /// succeeded. Tables: "values", "jobs", "meta".
 using store_actor = caf::typed_actor<
-  // Writes `key` = `value` into `table`; answers after the commit.
-  caf::replies_to<put_atom, std::string, std::string, std::string>::with<
-    ok_atom>,
-  // Removes `key` from `table`; answers whether it existed, after the commit.
-  caf::replies_to<delete_atom, std::string, std::string>::with<bool>,
-  // Reads all records of `table`, in key order.
-  caf::replies_to<get_atom, std::string>::with<std::vector<store_record>>,
-  // Reads one record; answers ec::not_found when absent.
-  caf::replies_to<get_atom, std::string, std::string>::with<std::string>,
-  // Commits whatever is pending and answers once it is durable.
-  caf::replies_to<flush_atom>::with<ok_atom>,
-  // Internal: commits the pending batch (sent to itself after a write).
-  caf::reacts_to<commit_atom>>;
+    // Writes `key` = `value` into `table`; answers after the commit.
+    caf::replies_to<put_atom, std::string, std::string,
+                    std::string>::with<ok_atom>,
+    // Removes `key` from `table`; answers whether it existed, after the commit.
+    caf::replies_to<delete_atom, std::string, std::string>::with<bool>,
+    // Reads all records of `table`, in key order.
+    caf::replies_to<get_atom, std::string>::with<std::vector<store_record>>,
+    // Reads one record; answers ec::not_found when absent.
+    caf::replies_to<get_atom, std::string, std::string>::with<std::string>,
+    // Commits whatever is pending and answers once it is durable.
+    caf::replies_to<flush_atom>::with<ok_atom>>::extend_with<store_internal>;
 
 // -- jobs ---------------------------------------------------------------------
+
+/// Internal messages of a job actor: events from the Asio side about its
+/// process, and its own timers.
+using job_internal = caf::typed_actor<
+    // The process of run `generation` ended with `wait_status`.
+    caf::reacts_to<exited_atom, uint64_t, int32_t>,
+    // A line on "stdout"/"stderr" from the process of run `generation`.
+    caf::reacts_to<output_atom, uint64_t, std::string, std::string>,
+    // An sd_notify datagram from run `generation`.
+    caf::reacts_to<sd_notify_atom, uint64_t, std::string>,
+    // The watchdog deadline of run `generation` / arm `n` passed.
+    caf::reacts_to<watchdog_atom, uint64_t, uint64_t>,
+    // The stop grace period of run `generation` ended: SIGKILL.
+    caf::reacts_to<kill_atom, uint64_t>,
+    // The restart back-off of run `generation` ended.
+    caf::reacts_to<restart_atom, uint64_t>>;
 
 /// One supervised job: a real child process, its status (0, 10-18), restart
 /// policy with back-off, sd_notify readiness and watchdog, captured output.
 using job_actor = caf::typed_actor<
-  // Answers the job's current snapshot.
-  caf::replies_to<get_atom>::with<job_info>,
-  // Starts the process if it is not running (status 11, then 10 or 14).
-  caf::replies_to<start_atom>::with<job_info>,
-  // Stops the process: SIGTERM, SIGKILL after the grace period (12, then 13).
-  caf::replies_to<stop_atom>::with<job_info>,
-  // Stops the process, then starts it again.
-  caf::replies_to<restart_atom>::with<job_info>,
-  // Replaces the job's definition; a running process is restarted.
-  caf::replies_to<update_atom, job_spec>::with<job_info>,
-  // Answers the last `n` captured output lines, oldest first.
-  caf::replies_to<log_atom, uint32_t>::with<std::vector<log_line>>,
-  // Stops the process for good and answers once it has been reaped.
-  caf::replies_to<shutdown_atom>::with<ok_atom>,
-  // Internal: the process of run `generation` ended with `wait_status`.
-  caf::reacts_to<exited_atom, uint64_t, int32_t>,
-  // Internal: a line on "stdout"/"stderr" from the process of run
-  // `generation`.
-  caf::reacts_to<output_atom, uint64_t, std::string, std::string>,
-  // Internal: an sd_notify datagram from run `generation`.
-  caf::reacts_to<sd_notify_atom, uint64_t, std::string>,
-  // Internal: the watchdog deadline of run `generation` / arm `n` passed.
-  caf::reacts_to<watchdog_atom, uint64_t, uint64_t>,
-  // Internal: the stop grace period of run `generation` ended: SIGKILL.
-  caf::reacts_to<kill_atom, uint64_t>,
-  // Internal: the restart back-off of run `generation` ended.
-  caf::reacts_to<restart_atom, uint64_t>>;
+    // Answers the job's current snapshot.
+    caf::replies_to<get_atom>::with<job_info>,
+    // Starts the process if it is not running (status 11, then 10 or 14).
+    caf::replies_to<start_atom>::with<job_info>,
+    // Stops the process: SIGTERM, SIGKILL after the grace period (12, then 13).
+    caf::replies_to<stop_atom>::with<job_info>,
+    // Stops the process, then starts it again.
+    caf::replies_to<restart_atom>::with<job_info>,
+    // Replaces the job's definition; a running process is restarted.
+    caf::replies_to<update_atom, job_spec>::with<job_info>,
+    // Answers the last `n` captured output lines, oldest first.
+    caf::replies_to<log_atom, uint32_t>::with<std::vector<log_line>>,
+    // Stops the process for good and answers once it has been reaped.
+    caf::replies_to<shutdown_atom>::with<ok_atom>>::extend_with<job_internal>;
 
 /// All jobs of the node: id allocation, create/edit/remove, API-created job
 /// definitions in the store. Requests about one job are delegated to its
 /// job actor. Publishes `refresh` to the "ttm/jobs" group.
 using job_registry_actor = caf::typed_actor<
-  // Answers every job's snapshot, ordered by id.
-  caf::replies_to<list_atom>::with<std::vector<job_info>>,
-  // Answers the snapshot of job `id`; ec::not_found when unknown.
-  caf::replies_to<get_atom, uint64_t>::with<job_info>,
-  // Creates a job (ec::forbidden unless editable); answers after the commit.
-  caf::replies_to<create_atom, job_spec>::with<job_info>,
-  // Edits a job (ec::forbidden unless editable, ec::conflict for a
-  // configured job).
-  caf::replies_to<update_atom, uint64_t, job_spec>::with<job_info>,
-  // Stops and removes a job (ec::forbidden unless editable).
-  caf::replies_to<delete_atom, uint64_t>::with<ok_atom>,
-  // Starts, stops or restarts job `id`.
-  caf::replies_to<start_atom, uint64_t>::with<job_info>,
-  caf::replies_to<stop_atom, uint64_t>::with<job_info>,
-  caf::replies_to<restart_atom, uint64_t>::with<job_info>,
-  // Answers the last `n` output lines of job `id`.
-  caf::replies_to<log_atom, uint64_t, uint32_t>::with<std::vector<log_line>>,
-  // Stops every job and answers once all processes are gone.
-  caf::replies_to<shutdown_atom>::with<ok_atom>,
-  // Starts every autostart job (once; the node sends it after its listeners
-  // are bound).
-  caf::reacts_to<start_atom>>;
+    // Answers every job's snapshot, ordered by id.
+    caf::replies_to<list_atom>::with<std::vector<job_info>>,
+    // Answers the snapshot of job `id`; ec::not_found when unknown.
+    caf::replies_to<get_atom, uint64_t>::with<job_info>,
+    // Creates a job (ec::forbidden unless editable); answers after the commit.
+    caf::replies_to<create_atom, job_spec>::with<job_info>,
+    // Edits a job (ec::forbidden unless editable, ec::conflict for a
+    // configured job).
+    caf::replies_to<update_atom, uint64_t, job_spec>::with<job_info>,
+    // Stops and removes a job (ec::forbidden unless editable).
+    caf::replies_to<delete_atom, uint64_t>::with<ok_atom>,
+    // Starts, stops or restarts job `id`.
+    caf::replies_to<start_atom, uint64_t>::with<job_info>,
+    caf::replies_to<stop_atom, uint64_t>::with<job_info>,
+    caf::replies_to<restart_atom, uint64_t>::with<job_info>,
+    // Answers the last `n` output lines of job `id`.
+    caf::replies_to<log_atom, uint64_t, uint32_t>::with<std::vector<log_line>>,
+    // Stops every job and answers once all processes are gone.
+    caf::replies_to<shutdown_atom>::with<ok_atom>,
+    // Starts every autostart job (once; the node sends it after its listeners
+    // are bound).
+    caf::reacts_to<start_atom>>;
 
 // -- GPIO ---------------------------------------------------------------------
+
+/// Internal messages of a GPIO line actor: edges from the Asio side and its
+/// debounce timer.
+using gpio_line_internal = caf::typed_actor<
+    // An edge read from the line's event fd.
+    caf::reacts_to<edge_atom, gpio_edge>,
+    // Reading the line's event fd failed for good (`reason`); no edge
+    // follows, and waiting simulate requests fail.
+    caf::reacts_to<edge_atom, std::string>,
+    // The debounce period of edge number `n` ended.
+    caf::reacts_to<debounce_atom, uint64_t>>;
 
 /// One GPIO line: backend handle, direction, value, debounce. Publishes
 /// `gpioupdate` to the "ttm/gpio" group on every value change.
 using gpio_line_actor = caf::typed_actor<
-  // Answers the line's snapshot.
-  caf::replies_to<get_atom>::with<gpio_info>,
-  // Drives an output line (ec::conflict for an input); a write of the value
-  // the line already has is not a change and publishes nothing.
-  caf::replies_to<put_atom, int32_t>::with<gpio_info>,
-  // Simulated backend only (ec::forbidden otherwise): drives an input line
-  // as if the pin changed; the change travels the real edge-event path.
-  caf::replies_to<simulate_atom, int32_t>::with<gpio_info>,
-  // Internal: an edge read from the line's event fd.
-  caf::reacts_to<edge_atom, gpio_edge>,
-  // Internal: reading the line's event fd failed for good (`reason`); no
-  // edge follows, and waiting simulate requests fail.
-  caf::reacts_to<edge_atom, std::string>,
-  // Internal: the debounce period of edge number `n` ended.
-  caf::reacts_to<debounce_atom, uint64_t>>;
+    // Answers the line's snapshot.
+    caf::replies_to<get_atom>::with<gpio_info>,
+    // Drives an output line (ec::conflict for an input); a write of the value
+    // the line already has is not a change and publishes nothing.
+    caf::replies_to<put_atom, int32_t>::with<gpio_info>,
+    // Simulated backend only (ec::forbidden otherwise): drives an input line
+    // as if the pin changed; the change travels the real edge-event path.
+    caf::replies_to<simulate_atom,
+                    int32_t>::with<gpio_info>>::extend_with<gpio_line_internal>;
 
 /// The node's GPIO lines by name; requests about one line are delegated.
 using gpio_registry_actor = caf::typed_actor<
-  // Answers every line's snapshot, in configuration order.
-  caf::replies_to<list_atom>::with<std::vector<gpio_info>>,
-  // Answers line `name`'s snapshot; ec::not_found when unknown.
-  caf::replies_to<get_atom, std::string>::with<gpio_info>,
-  // Drives output line `name`.
-  caf::replies_to<put_atom, std::string, int32_t>::with<gpio_info>,
-  // Drives simulated input line `name`.
-  caf::replies_to<simulate_atom, std::string, int32_t>::with<gpio_info>>;
+    // Answers every line's snapshot, in configuration order.
+    caf::replies_to<list_atom>::with<std::vector<gpio_info>>,
+    // Answers line `name`'s snapshot; ec::not_found when unknown.
+    caf::replies_to<get_atom, std::string>::with<gpio_info>,
+    // Drives output line `name`.
+    caf::replies_to<put_atom, std::string, int32_t>::with<gpio_info>,
+    // Drives simulated input line `name`.
+    caf::replies_to<simulate_atom, std::string, int32_t>::with<gpio_info>>;
 
 // -- shared values ------------------------------------------------------------
+
+/// Internal messages of a shared-value key actor, from its registry.
+using shared_value_internal = caf::typed_actor<
+    // The registry retires this (empty, idle) key actor: it quits. (CAF 0.17
+    // ignores exit messages with reason normal.)
+    caf::reacts_to<retire_atom>>;
 
 /// One shared-value key: its value, persistent/notify flags and provider.
 /// Publishes `dbchange` to the "ttm/values" group (unless notify is false).
 using shared_value_actor = caf::typed_actor<
-  // Answers the value; ec::not_found while the key is absent.
-  caf::replies_to<get_atom>::with<value_info>,
-  // Writes the value; answers after the commit (persistent values).
-  caf::replies_to<put_atom, value_write>::with<value_put_result>,
-  // Removes the value; answers after the commit; ec::not_found when absent.
-  caf::replies_to<delete_atom>::with<ok_atom>,
-  // Internal: the registry retires this (empty, idle) key actor: it quits.
-  // (CAF 0.17 ignores exit messages with reason normal.)
-  caf::reacts_to<retire_atom>>;
+    // Answers the value; ec::not_found while the key is absent.
+    caf::replies_to<get_atom>::with<value_info>,
+    // Writes the value; answers after the commit (persistent values).
+    caf::replies_to<put_atom, value_write>::with<value_put_result>,
+    // Removes the value; answers after the commit; ec::not_found when absent.
+    caf::replies_to<delete_atom>::with<ok_atom>>::
+    extend_with<shared_value_internal>;
+
+/// Internal messages of the value registry, from its key actors.
+using value_registry_internal = caf::typed_actor<
+    // Key actor `key` has handled `n` requests and holds no value.
+    caf::reacts_to<retire_atom, std::string, uint64_t>>;
 
 /// The node's shared values: key -> shared_value actor, spawning a key actor
 /// on the first write and retiring it once the key is removed and idle.
 using value_registry_actor = caf::typed_actor<
-  // Answers every present value, in key order.
-  caf::replies_to<list_atom>::with<std::vector<value_info>>,
-  // Answers value `key`; ec::not_found when unknown.
-  caf::replies_to<get_atom, std::string>::with<value_info>,
-  // Writes value `key` (validated against the configured limits).
-  caf::replies_to<put_atom, std::string, value_write>::with<value_put_result>,
-  // Removes value `key`; ec::not_found when unknown.
-  caf::replies_to<delete_atom, std::string>::with<ok_atom>,
-  // Internal: key actor `key` has handled `n` requests and holds no value.
-  caf::reacts_to<retire_atom, std::string, uint64_t>>;
+    // Answers every present value, in key order.
+    caf::replies_to<list_atom>::with<std::vector<value_info>>,
+    // Answers value `key`; ec::not_found when unknown.
+    caf::replies_to<get_atom, std::string>::with<value_info>,
+    // Writes value `key` (validated against the configured limits).
+    caf::replies_to<put_atom, std::string, value_write>::with<value_put_result>,
+    // Removes value `key`; ec::not_found when unknown.
+    caf::replies_to<delete_atom, std::string>::with<ok_atom>>::
+    extend_with<value_registry_internal>;
 
 // -- JMRI ---------------------------------------------------------------------
 
-/// One subscribed JMRI client id and the connection (a session actor) that
-/// owns it. The directory spawns one per id and retires it on unsubscribe.
+/// A JMRI connection as the message service's actors see it: it receives
+/// the encoded frames of the messages for its client ids.
+using jmri_sink_actor =
+    caf::typed_actor<caf::reacts_to<jmri_frame_atom, jmri_frame>>;
+
+/// One subscribed JMRI client id and the connection that owns it. The directory
+/// spawns one per id and retires it on unsubscribe.
 using jmri_client_actor = caf::typed_actor<
-  // Forwards one message frame to the owning connection as
-  // `(jmri_frame_atom, frame)`.
-  caf::reacts_to<jmri_frame_atom, jmri_frame>,
-  // Answers the owning connection.
-  caf::replies_to<get_atom>::with<caf::actor>,
-  // Ends the actor (its id was unsubscribed), after the frames sent before.
-  caf::reacts_to<delete_atom>>;
+    // Forwards one message frame to the owning connection.
+    caf::reacts_to<jmri_frame_atom, jmri_frame>,
+    // Answers the owning connection.
+    caf::replies_to<get_atom>::with<jmri_sink_actor>,
+    // Ends the actor (its id was unsubscribed), after the frames sent before.
+    caf::reacts_to<delete_atom>>;
 
 /// The node's JMRI message clients (JMRI's server-wide
 /// JsonMessageClientManager): client id -> jmri_client actor. Ids are unique
 /// across connections; a connection that goes down loses its ids.
 using jmri_directory_actor = caf::typed_actor<
-  // Subscribes client `id` for connection `conn`; a no-op when `conn`
-  // already owns it; ec::conflict `Client "client" is in use by another
-  // connection.` when another connection does.
-  caf::replies_to<put_atom, std::string, caf::actor>::with<ok_atom>,
-  // Unsubscribes client `id` whoever owns it (JMRI checks no ownership);
-  // unknown ids are fine.
-  caf::replies_to<delete_atom, std::string>::with<ok_atom>,
-  // Unsubscribes every client id of connection `conn` (close, goodbye).
-  caf::replies_to<delete_atom, caf::actor>::with<ok_atom>,
-  // Answers the client ids of `conn` in subscription order.
-  caf::replies_to<list_atom, caf::actor>::with<std::vector<std::string>>,
-  // Client "get" without a client: the ids of `conn`; when it has none, a
-  // fresh UUID v4 is subscribed for it (`generated`).
-  caf::replies_to<get_atom, caf::actor>::with<jmri_client_ids>,
-  // Sends `msg` to its client, or to every client when msg.client is empty
-  // (one copy per id), encoding it once; answers the number of copies.
-  // A message for an unknown client is dropped (0).
-  caf::replies_to<jmri_send_atom, jmri_message>::with<uint64_t>>;
+    // Subscribes client `id` for connection `conn`; a no-op when `conn`
+    // already owns it; ec::conflict `Client "client" is in use by another
+    // connection.` when another connection does.
+    caf::replies_to<put_atom, std::string, jmri_sink_actor>::with<ok_atom>,
+    // Unsubscribes client `id` whoever owns it (JMRI checks no ownership);
+    // unknown ids are fine.
+    caf::replies_to<delete_atom, std::string>::with<ok_atom>,
+    // Unsubscribes every client id of connection `conn` (close, goodbye).
+    caf::replies_to<delete_atom, jmri_sink_actor>::with<ok_atom>,
+    // Answers the client ids of `conn` in subscription order.
+    caf::replies_to<list_atom, jmri_sink_actor>::with<std::vector<std::string>>,
+    // Client "get" without a client: the ids of `conn`; when it has none, a
+    // fresh UUID v4 is subscribed for it (`generated`).
+    caf::replies_to<get_atom, jmri_sink_actor>::with<jmri_client_ids>,
+    // Sends `msg` to its client, or to every client when msg.client is empty
+    // (one copy per id), encoding it once; answers the number of copies.
+    // A message for an unknown client is dropped (0).
+    caf::replies_to<jmri_send_atom, jmri_message>::with<uint64_t>>;
 
-// -- Socket.IO: the altoponix relay --------------------------------------------
+// -- Socket.IO: the altoponix relay
+// --------------------------------------------
 //
 // Connections (the companions of Socket.IO sessions) receive what the relay
 // emits to them as `(sio_frame_atom, shared_frame)`: a complete Engine.IO text
 // packet (`42["command finish",{...}]`), encoded once and shared by every
 // recipient.
 
+/// A Socket.IO connection as the relay's actors see it.
+using sio_sink_actor =
+    caf::typed_actor<caf::reacts_to<sio_frame_atom, shared_frame>>;
+
 /// One monitor id of the relay: the monitor connection registered under it
 /// (at most one) and the user connections attached to it. The directory
 /// spawns it when the first of them arrives and ends it when the last one
 /// has left, so users may query an id before its monitor comes online and
 /// stay attached while it re-registers.
+/// Internal messages of a monitor id's actor, from the directory.
+using sio_monitor_internal = caf::typed_actor<
+    // User `conn` attached (put) or left (delete).
+    caf::reacts_to<sio_user_atom, put_atom, sio_sink_actor>,
+    caf::reacts_to<sio_user_atom, delete_atom, sio_sink_actor>,
+    // Monitor `conn` registered (put) or gone (delete).
+    caf::reacts_to<sio_monitor_atom, put_atom, sio_sink_actor>,
+    caf::reacts_to<sio_monitor_atom, delete_atom>,
+    // Ends the actor (nobody is left), after the messages sent to it before.
+    caf::reacts_to<delete_atom>>;
+
 using sio_monitor_actor = caf::typed_actor<
-  // User `conn`'s `command send` {command}: `command do` {command} to the
-  // registered monitor (dropped when none is online), then `command ok` to
-  // `conn`, always.
-  caf::reacts_to<sio_command_atom, std::string, caf::actor>,
-  // Monitor `conn`'s `command done`: `command finish` to every attached user
-  // (ignored unless `conn` is the registered monitor).
-  caf::reacts_to<sio_done_atom, caf::actor>,
-  // Monitor `conn`'s `command error` {reason}: `command failed` {reason} to
-  // every attached user (ignored unless `conn` is the registered monitor).
-  caf::reacts_to<sio_failed_atom, caf::actor, std::string>,
-  // Internal, from the directory: user `conn` attached (put) or left
-  // (delete).
-  caf::reacts_to<sio_user_atom, put_atom, caf::actor>,
-  caf::reacts_to<sio_user_atom, delete_atom, caf::actor>,
-  // Internal, from the directory: monitor `conn` registered (put) or gone
-  // (delete).
-  caf::reacts_to<sio_monitor_atom, put_atom, caf::actor>,
-  caf::reacts_to<sio_monitor_atom, delete_atom>,
-  // Internal, from the directory: ends the actor (nobody is left), after
-  // the messages sent to it before.
-  caf::reacts_to<delete_atom>>;
+    // User `conn`'s `command send` {command}: `command do` {command} to the
+    // registered monitor (dropped when none is online), then `command ok` to
+    // `conn`, always.
+    caf::reacts_to<sio_command_atom, std::string, sio_sink_actor>,
+    // Monitor `conn`'s `command done`: `command finish` to every attached user
+    // (ignored unless `conn` is the registered monitor).
+    caf::reacts_to<sio_done_atom, sio_sink_actor>,
+    // Monitor `conn`'s `command error` {reason}: `command failed` {reason} to
+    // every attached user (ignored unless `conn` is the registered monitor).
+    caf::reacts_to<sio_failed_atom, sio_sink_actor,
+                   std::string>>::extend_with<sio_monitor_internal>;
 
 /// The node's relay directory: monitor id -> sio_monitor actor, and per
 /// connection the id it is attached to as a user and the id it holds as a
 /// monitor. Monitor ids are unique across the node's connections.
 using sio_directory_actor = caf::typed_actor<
-  // A user's `query`: attaches connection `conn` to monitor id `id` (leaving
-  // the id it was attached to before) and answers the id's actor. Any valid
-  // id is accepted: the monitor need not be online. (The answer is the
-  // sio_monitor_actor as caf::actor: a typed handle cannot be registered in
-  // the type-ID block that defines its own atoms; actor_cast it back.)
-  caf::replies_to<sio_user_atom, std::string, caf::actor>::with<caf::actor>,
-  // A monitor's `con`: registers connection `conn` as the monitor of `id`
-  // (releasing the id it held before) and answers the id's actor; the same
-  // id again is a no-op; ec::conflict "monitor_id already registered" when
-  // another connection holds `id`. (The answer as above.)
-  caf::replies_to<sio_monitor_atom, std::string, caf::actor>::with<
-    caf::actor>,
-  // Connection `conn` is gone: it leaves the id it was attached to and
-  // frees the id it held as a monitor.
-  caf::reacts_to<delete_atom, caf::actor>>;
+    // A user's `query`: attaches connection `conn` to monitor id `id` (leaving
+    // the id it was attached to before) and answers the id's actor. Any valid
+    // id is accepted: the monitor need not be online.
+    caf::replies_to<sio_user_atom, std::string,
+                    sio_sink_actor>::with<sio_monitor_actor>,
+    // A monitor's `con`: registers connection `conn` as the monitor of `id`
+    // (releasing the id it held before) and answers the id's actor; the same
+    // id again is a no-op; ec::conflict "monitor_id already registered" when
+    // another connection holds `id`.
+    caf::replies_to<sio_monitor_atom, std::string,
+                    sio_sink_actor>::with<sio_monitor_actor>,
+    // Connection `conn` is gone: it leaves the id it was attached to and
+    // frees the id it held as a monitor.
+    caf::reacts_to<delete_atom, sio_sink_actor>>;
 
 // -- group names --------------------------------------------------------------
 
@@ -352,5 +390,28 @@ constexpr const char* jobs = "ttm/jobs";
 constexpr const char* gpio = "ttm/gpio";
 constexpr const char* values = "ttm/values";
 } // namespace groups
+
+} // namespace signalbox
+
+// -- type IDs of actor handles ------------------------------------------------
+// Chained behind signalbox_types: a handle's type needs the atoms of its
+// interface, so it cannot be in the block that defines them.
+
+CAF_BEGIN_TYPE_ID_BLOCK(signalbox_actors, caf::id_block::signalbox_types::end)
+
+CAF_ADD_TYPE_ID(signalbox_actors, (signalbox::jmri_sink_actor))
+CAF_ADD_TYPE_ID(signalbox_actors, (signalbox::sio_sink_actor))
+CAF_ADD_TYPE_ID(signalbox_actors, (signalbox::sio_monitor_actor))
+
+CAF_END_TYPE_ID_BLOCK(signalbox_actors)
+
+namespace signalbox {
+
+/// Registers both type-ID blocks with an actor system's configuration.
+template <class Config>
+void add_signalbox_types(Config& cfg) {
+  cfg.template add_message_types<caf::id_block::signalbox_types>();
+  cfg.template add_message_types<caf::id_block::signalbox_actors>();
+}
 
 } // namespace signalbox

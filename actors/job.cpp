@@ -5,7 +5,7 @@
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/errors.hpp"
+#include "core/errors.hpp"
 #include "hal/process.hpp"
 #include "hal/process_monitor.hpp"
 #include "hal/sd_notify.hpp"
@@ -95,7 +95,6 @@ struct job_state {
   job_spec spec;
   job_origin origin = job_origin::config;
   job_options opts;
-  std::string signalbox_url;
 
   // What it is doing.
   job_status status = job_status::stopped; // never started
@@ -203,8 +202,9 @@ struct job_state {
       return;
     }
     std::vector<std::pair<std::string, std::string>> vars;
-    if (!signalbox_url.empty())
-      vars.emplace_back("SIGNALBOX_URL", signalbox_url);
+    // The node's variables (SIGNALBOX_URL), then the run's own.
+    for (auto& [name, value] : opts.environment)
+      vars.emplace_back(name, value);
     vars.emplace_back("SIGNALBOX_JOB_ID", std::to_string(id));
     vars.emplace_back("NOTIFY_SOCKET", address);
     if (watchdog_period.count() > 0)
@@ -438,7 +438,6 @@ job_actor::behavior_type job_impl(job_pointer self, boost::asio::io_context* io,
   st.origin = setup.origin;
   st.opts = std::move(setup.options);
   st.opts.definitions.clear();
-  st.signalbox_url = std::move(setup.signalbox_url);
   return {
       [self](get_atom) { return self->state.snapshot(); },
       [self](start_atom) -> caf::result<job_info> {

@@ -59,8 +59,7 @@ struct job_setup {
   uint64_t id = 0;
   job_spec spec;
   job_origin origin = job_origin::config;
-  job_options options;       // `definitions` is not used
-  std::string signalbox_url; // SIGNALBOX_URL for the job's runs
+  job_options options; // `definitions` is not used
 };
 
 /// Spawns the actor of one job; it does not start the process.

@@ -5,12 +5,12 @@
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/errors.hpp"
 #include "actors/job.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
 #include "store/job_records.hpp"
 
 // Complete, because CAF checks the types of spawn arguments.
-#include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -62,7 +62,7 @@ struct registry_state;
 using registry_pointer = job_registry_actor::stateful_pointer<registry_state>;
 
 void warn(const std::string& text) {
-  std::cerr << "signalbox: jobs: " << text << std::endl;
+  log::warning("jobs: " + text);
 }
 
 bool is_normal_exit(const caf::error& reason) {
@@ -101,7 +101,6 @@ struct registry_state {
     setup.spec = spec;
     setup.origin = origin;
     setup.options = opts;
-    setup.signalbox_url = opts.signalbox_url;
     auto actor = spawn_job(self->system(), *io, std::move(setup));
     // Linked: when the registry goes, its jobs go (and take their processes
     // with them); when a job actor fails, the registry replaces it.

@@ -14,8 +14,9 @@
 //   starts the job if it says autostart; delete stops the process, removes
 //   the record and then publishes job_list_changed{added=false}.
 // - Nothing starts on its own: the node binds its listeners first, spawns the
-//   registry with job_options::signalbox_url holding the real port, and then
-//   sends `start_atom` (no arguments), which starts the autostart jobs once.
+//   registry with job_options::environment holding SIGNALBOX_URL with the
+//   real port, and then sends `start_atom` (no arguments), which starts the
+//   autostart jobs once.
 // - `shutdown_atom` stops every job and answers once all are reaped.
 // - The job actors are linked to the registry: when the registry is ended,
 //   they end too and SIGKILL their processes; a job actor that fails is

@@ -3,7 +3,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/group_manager.hpp>
 
-#include "actors/errors.hpp"
+#include "core/errors.hpp"
 #include "store/value_records.hpp"
 
 namespace signalbox {
@@ -136,7 +136,7 @@ shared_value(self_pointer self, std::string key,
                 });
         return rp;
       },
-    [=](retire_atom) { self->quit(); },
+      [=](retire_atom) { self->quit(); },
   };
 }
 

@@ -10,7 +10,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/errors.hpp"
+#include "core/errors.hpp"
 
 namespace signalbox {
 
@@ -63,15 +63,10 @@ void enqueue(self_pointer self, pending_write write) {
 
 } // namespace
 
-const std::vector<std::string>& store_tables() {
-  static const std::vector<std::string> tables{"values", "jobs", "meta"};
-  return tables;
-}
-
 caf::expected<std::shared_ptr<lmdb::env>>
 open_store_env(const store_options& opts) {
   try {
-    return lmdb::env::open(opts, store_tables());
+    return lmdb::env::open(opts, opts.tables);
   } catch (const std::exception& e) {
     return make_error(ec::storage_failure, e.what());
   }

@@ -1,5 +1,6 @@
 // The node's persistence: the `store` actor (interfaces.hpp) over one LMDB
-// environment with the tables "values", "jobs" and "meta".
+// environment with the tables of store.tables ("values", "jobs", "meta" and
+// those the services add).
 //
 // Group commit: a write (put or delete) is not applied when it arrives; it
 // joins the pending batch, and the first write of a batch sends the actor a
@@ -30,18 +31,15 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/interfaces.hpp"
-#include "config/options.hpp"
 #include "store/lmdb.hpp"
+#include "store/options.hpp"
 
 namespace signalbox {
 
-/// The tables of the node's store, created when it is opened.
-const std::vector<std::string>& store_tables();
-
-/// Opens the node's LMDB environment with the store's tables. A directory
-/// that cannot be created, a store in use by another process, or a corrupt
-/// environment is ec::storage_failure with a text naming the directory and
-/// the cause.
+/// Opens the node's LMDB environment with the tables of `opts.tables`. A
+/// directory that cannot be created, a store in use by another process, or a
+/// corrupt environment is ec::storage_failure with a text naming the directory
+/// and the cause.
 caf::expected<std::shared_ptr<lmdb::env>>
 open_store_env(const store_options& opts);
 

@@ -5,8 +5,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "actors/errors.hpp"
 #include "actors/shared_value.hpp"
+#include "core/errors.hpp"
 #include "store/value_records.hpp"
 
 namespace signalbox {

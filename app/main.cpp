@@ -10,9 +10,11 @@
 
 #include <caf/actor_system.hpp>
 
-#include "actors/errors.hpp"
-#include "actors/node.hpp"
+#include "actors/interfaces.hpp"
+#include "app/node.hpp"
+#include "app/services.hpp"
 #include "config/options.hpp"
+#include "core/errors.hpp"
 
 int main(int argc, char** argv) {
   // Writes to a vanished peer must fail with EPIPE, not kill the node.
@@ -24,7 +26,11 @@ int main(int argc, char** argv) {
     lim.rlim_cur = lim.rlim_max;
     setrlimit(RLIMIT_NOFILE, &lim);
   }
+  auto services = signalbox::make_services();
   signalbox::node_config cfg;
+  signalbox::add_signalbox_types(cfg);
+  for (auto& s : services)
+    s->declare_options(cfg.option_set());
   if (auto err = cfg.parse_args(argc, argv)) {
     std::cerr << "signalbox: invalid configuration: " << cfg.describe(err)
               << std::endl;
@@ -33,13 +39,17 @@ int main(int argc, char** argv) {
   if (cfg.help_requested())
     return 0;
   auto opts = cfg.read_node_options();
+  for (auto& s : services)
+    if (opts)
+      if (auto err = s->configure(*opts))
+        opts = std::move(err);
   if (!opts) {
     std::cerr << "signalbox: invalid configuration: "
               << signalbox::text_of(opts.error()) << std::endl;
     return 2;
   }
   caf::actor_system sys{cfg};
-  signalbox::node node{sys, std::move(*opts)};
+  signalbox::node node{sys, std::move(*opts), std::move(services)};
   auto on_listening = [](const std::string& service, const std::string& address,
                          uint16_t port) {
     // The one line scripts and tests wait for; flushed at once.

@@ -14,9 +14,9 @@
 #include <caf/parser_state.hpp>
 #include <caf/settings.hpp>
 
-#include "actors/errors.hpp"
-#include "actors/interfaces.hpp"
 #include "config/default_conf.hpp"
+#include "config/option_group.hpp"
+#include "core/errors.hpp"
 
 namespace signalbox {
 
@@ -24,14 +24,6 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
-
-caf::timespan to_timespan(milliseconds x) {
-  return duration_cast<caf::timespan>(x);
-}
-
-milliseconds to_ms(caf::timespan x) {
-  return duration_cast<milliseconds>(x);
-}
 
 caf::error config_error(std::string text) {
   return make_error(ec::invalid_argument, std::move(text));
@@ -280,135 +272,53 @@ std::string config_file_text(int argc, char** argv) {
 } // namespace
 
 node_config::node_config() {
-  add_message_types<caf::id_block::signalbox>();
-  auto& d = defaults_;
-  net_address_ = d.net.address;
-  net_threads_ = d.net.threads;
-  max_header_bytes_ = d.net.max_header_bytes;
-  max_body_bytes_ = d.net.max_body_bytes;
-  max_frame_bytes_ = d.net.max_frame_bytes;
-  max_queue_bytes_ = d.net.max_queue_bytes;
-  max_queue_frames_ = d.net.max_queue_frames;
-  max_connections_ = d.net.max_connections;
-  http_idle_timeout_ = to_timespan(d.net.http_idle_timeout);
-  request_timeout_ = to_timespan(d.net.request_timeout);
-  close_timeout_ = to_timespan(d.net.close_timeout);
-  ws_idle_timeout_ = to_timespan(d.net.ws_idle_timeout);
-  ttm_port_ = d.ttm.port;
-  ttm_jobs_editable_ = d.ttm.jobs_editable;
-  stop_grace_ = to_timespan(d.jobs.stop_grace);
-  restart_delay_ = to_timespan(d.jobs.restart_delay);
-  restart_delay_max_ = to_timespan(d.jobs.restart_delay_max);
-  stable_after_ = to_timespan(d.jobs.stable_after);
-  log_lines_ = d.jobs.log_lines;
-  max_line_bytes_ = d.jobs.max_line_bytes;
-  gpio_backend_ = d.gpio.backend;
-  gpio_consumer_ = d.gpio.consumer;
-  max_key_bytes_ = d.values.max_key_bytes;
-  max_value_bytes_ = d.values.max_value_bytes;
-  max_keys_ = d.values.max_keys;
-  jmri_enabled_ = d.jmri.enabled;
-  jmri_job_messages_ = d.jmri.job_messages;
-  jmri_port_ = d.jmri.port;
-  jmri_tcp_port_ = d.jmri.tcp_port;
-  jmri_heartbeat_ = to_timespan(d.jmri.heartbeat_interval);
-  jmri_railroad_ = d.jmri.railroad;
-  jmri_locale_ = d.jmri.locale;
-  sio_enabled_ = d.socketio.enabled;
-  sio_port_ = d.socketio.port;
-  sio_ping_interval_ = to_timespan(d.socketio.ping_interval);
-  sio_ping_timeout_ = to_timespan(d.socketio.ping_timeout);
-  sio_upgrade_timeout_ = to_timespan(d.socketio.upgrade_timeout);
-  sio_connect_timeout_ = to_timespan(d.socketio.connect_timeout);
-  sio_max_payload_ = d.socketio.max_payload;
-  sio_cors_origins_ = d.socketio.cors_origins;
-  store_directory_ = d.store.directory;
-  store_map_size_ = d.store.map_size;
-  store_sync_ = d.store.sync;
-  opt_group{custom_options_, "net"}
-      .add(net_address_, "address", "address every listener binds")
-      .add(net_threads_, "threads", "threads running the network io_context")
-      .add(max_header_bytes_, "max-header-bytes",
+  auto& x = opts_;
+  option_group{custom_options_, "net"}
+      .add(x.net.address, "address", "address every listener binds")
+      .add(x.net.threads, "threads", "threads running the network io_context")
+      .add(x.net.max_header_bytes, "max-header-bytes",
            "largest HTTP request line plus headers (431 beyond)")
-      .add(max_body_bytes_, "max-body-bytes",
+      .add(x.net.max_body_bytes, "max-body-bytes",
            "largest HTTP request body (413 beyond)")
-      .add(max_frame_bytes_, "max-frame-bytes",
+      .add(x.net.max_frame_bytes, "max-frame-bytes",
            "largest incoming WebSocket message (close 1009 beyond)")
-      .add(max_queue_bytes_, "max-queue-bytes",
+      .add(x.net.max_queue_bytes, "max-queue-bytes",
            "outbound bytes queued per connection before it is closed as a "
            "slow consumer (1008)")
-      .add(max_queue_frames_, "max-queue-frames",
+      .add(x.net.max_queue_frames, "max-queue-frames",
            "outbound frames queued per connection before it is closed as a "
            "slow consumer (1008)")
-      .add(max_connections_, "max-connections",
+      .add(x.net.max_connections, "max-connections",
            "open connections per listener; more are refused")
-      .add(http_idle_timeout_, "http-idle-timeout",
+      .add(x.net.http_idle_timeout, "http-idle-timeout",
            "idle time after which an HTTP connection is closed")
-      .add(request_timeout_, "request-timeout",
+      .add(x.net.request_timeout, "request-timeout",
            "time a REST request may wait for the actors (503 beyond)")
-      .add(close_timeout_, "close-timeout",
+      .add(x.net.close_timeout, "close-timeout",
            "time a WebSocket close handshake may take")
-      .add(ws_idle_timeout_, "ws-idle-timeout",
+      .add(x.net.ws_idle_timeout, "ws-idle-timeout",
            "a WebSocket peer silent this long is dropped (pinged halfway)");
-  opt_group{custom_options_, "ttm"}
-      .add(ttm_port_, "port",
-           "ttmnotify WebSocket and REST port (0: ephemeral)")
-      .add(ttm_api_token_, "api-token",
-           "bearer token required by mutating REST requests (empty: none)")
-      .add(ttm_jobs_editable_, "jobs-editable",
-           "allow creating, editing and removing jobs through REST");
-  opt_group{custom_options_, "jmri"}
-      .add(jmri_enabled_, "enabled", "serve the JMRI JSON message service")
-      .add(jmri_port_, "port", "JMRI WebSocket (/json/) port (0: ephemeral)")
-      .add(jmri_tcp_port_, "tcp-port", "JMRI raw TCP JSON port (0: ephemeral)")
-      .add(jmri_heartbeat_, "heartbeat-interval",
-           "a JMRI connection silent for this x 1.1 is closed; the hello "
-           "announces 0.9 of it")
-      .add(jmri_railroad_, "railroad", "railroad name in the JMRI hello")
-      .add(jmri_node_, "node",
-           "node name in the JMRI hello (default: "
-           "signalbox-<hostname>)")
-      .add(jmri_active_profile_, "active-profile",
-           "activeProfile in the JMRI hello (default: null)")
-      .add(jmri_locale_, "locale", "locale of the node's own messages")
-      .add(jmri_job_messages_, "job-messages",
-           "broadcast job status changes as JMRI messages");
-  opt_group{custom_options_, "socketio"}
-      .add(sio_enabled_, "enabled",
-           "serve Socket.IO v4 and the altoponix command relay")
-      .add(sio_port_, "port", "Socket.IO port, path /socket.io/ (0: ephemeral)")
-      .add(sio_ping_interval_, "ping-interval",
-           "the server pings every client this often")
-      .add(sio_ping_timeout_, "ping-timeout",
-           "a client that does not answer a ping within this is closed")
-      .add(sio_upgrade_timeout_, "upgrade-timeout",
-           "time a polling client may take to finish its WebSocket upgrade")
-      .add(sio_connect_timeout_, "connect-timeout",
-           "a client that joins no namespace within this is closed")
-      .add(sio_max_payload_, "max-payload",
-           "largest message and polling POST body in bytes (413 / close "
-           "1009 beyond)")
-      .add(sio_cors_origins_, "cors-origins",
-           "browser origins allowed cross-origin access (\"*\": any)");
-  opt_group{custom_options_, "jobs"}
-      .add(stop_grace_, "stop-grace", "time between SIGTERM and SIGKILL")
-      .add(restart_delay_, "restart-delay", "first restart back-off")
-      .add(restart_delay_max_, "restart-delay-max", "longest restart back-off")
-      .add(stable_after_, "stable-after",
+  option_group{custom_options_, "jobs"}
+      .add(x.jobs.stop_grace, "stop-grace", "time between SIGTERM and SIGKILL")
+      .add(x.jobs.restart_delay, "restart-delay", "first restart back-off")
+      .add(x.jobs.restart_delay_max, "restart-delay-max",
+           "longest restart back-off")
+      .add(x.jobs.stable_after, "stable-after",
            "a run this long resets the restart back-off")
-      .add(log_lines_, "log-lines", "output lines kept per job")
-      .add(max_line_bytes_, "max-line-bytes", "longer output lines are cut");
-  opt_group{custom_options_, "gpio"}
-      .add(gpio_backend_, "backend", "\"simulated\" or \"gpiod\"")
-      .add(gpio_consumer_, "consumer", "consumer label of requested lines");
-  opt_group{custom_options_, "values"}
-      .add(max_key_bytes_, "max-key-bytes", "longest shared-value key")
-      .add(max_value_bytes_, "max-value-bytes", "longest shared value")
-      .add(max_keys_, "max-keys", "most shared values");
-  opt_group{custom_options_, "store"}
-      .add(store_directory_, "directory", "data directory (LMDB environment)")
-      .add(store_map_size_, "map-size", "initial LMDB map size in bytes")
-      .add(store_sync_, "sync", "fsync every commit");
+      .add(x.jobs.log_lines, "log-lines", "output lines kept per job")
+      .add(x.jobs.max_line_bytes, "max-line-bytes",
+           "longer output lines are cut");
+  option_group{custom_options_, "gpio"}
+      .add(x.gpio.backend, "backend", "\"simulated\" or \"gpiod\"")
+      .add(x.gpio.consumer, "consumer", "consumer label of requested lines");
+  option_group{custom_options_, "values"}
+      .add(x.values.max_key_bytes, "max-key-bytes", "longest shared-value key")
+      .add(x.values.max_value_bytes, "max-value-bytes", "longest shared value")
+      .add(x.values.max_keys, "max-keys", "most shared values");
+  option_group{custom_options_, "store"}
+      .add(x.store.directory, "directory", "data directory (LMDB environment)")
+      .add(x.store.map_size, "map-size", "initial LMDB map size in bytes")
+      .add(x.store.sync, "sync", "fsync every commit");
 }
 
 caf::error node_config::parse_args(int argc, char** argv) {
@@ -506,64 +416,11 @@ bool node_config::help_requested() const {
 }
 
 caf::expected<node_options> node_config::read_node_options() const {
-  node_options x;
-  x.net.address = net_address_;
-  x.net.threads = net_threads_ == 0 ? 1 : net_threads_;
-  x.net.max_header_bytes = max_header_bytes_;
-  x.net.max_body_bytes = max_body_bytes_;
-  x.net.max_frame_bytes = max_frame_bytes_;
-  x.net.max_queue_bytes = max_queue_bytes_;
-  x.net.max_queue_frames = max_queue_frames_;
-  x.net.max_connections = max_connections_;
-  x.net.http_idle_timeout = to_ms(http_idle_timeout_);
-  x.net.request_timeout = to_ms(request_timeout_);
-  x.net.close_timeout = to_ms(close_timeout_);
-  x.net.ws_idle_timeout = to_ms(ws_idle_timeout_);
-  x.ttm.port = ttm_port_;
-  x.ttm.api_token = ttm_api_token_;
-  x.ttm.jobs_editable = ttm_jobs_editable_;
-  x.jobs.stop_grace = to_ms(stop_grace_);
-  x.jobs.restart_delay = to_ms(restart_delay_);
-  x.jobs.restart_delay_max = to_ms(restart_delay_max_);
-  x.jobs.stable_after = to_ms(stable_after_);
-  x.jobs.log_lines = log_lines_;
-  x.jobs.max_line_bytes = max_line_bytes_;
-  x.jobs.editable = ttm_jobs_editable_;
-  x.gpio.backend = gpio_backend_;
-  x.gpio.consumer = gpio_consumer_;
-  x.values.max_key_bytes = max_key_bytes_;
-  x.values.max_value_bytes = max_value_bytes_;
-  x.values.max_keys = max_keys_;
-  x.jmri.enabled = jmri_enabled_;
-  x.jmri.port = jmri_port_;
-  x.jmri.tcp_port = jmri_tcp_port_;
-  x.jmri.heartbeat_interval = to_ms(jmri_heartbeat_);
-  x.jmri.railroad = jmri_railroad_;
-  x.jmri.node = jmri_node_;
-  x.jmri.active_profile = jmri_active_profile_;
-  x.jmri.locale = jmri_locale_;
-  x.jmri.job_messages = jmri_job_messages_;
-  if (x.jmri.heartbeat_interval < std::chrono::milliseconds{100})
-    return config_error("jmri.heartbeat-interval must be at least 100ms");
-  x.socketio.enabled = sio_enabled_;
-  x.socketio.port = sio_port_;
-  x.socketio.ping_interval = to_ms(sio_ping_interval_);
-  x.socketio.ping_timeout = to_ms(sio_ping_timeout_);
-  x.socketio.upgrade_timeout = to_ms(sio_upgrade_timeout_);
-  x.socketio.connect_timeout = to_ms(sio_connect_timeout_);
-  x.socketio.max_payload = sio_max_payload_;
-  x.socketio.cors_origins = sio_cors_origins_;
-  if (x.socketio.ping_interval < std::chrono::milliseconds{10} ||
-      x.socketio.ping_timeout < std::chrono::milliseconds{10})
-    return config_error("socketio.ping-interval and socketio.ping-timeout "
-                        "must be at least 10ms");
-  if (x.socketio.max_payload == 0)
-    return config_error("socketio.max-payload must be positive");
+  auto x = opts_;
+  if (x.net.threads == 0)
+    x.net.threads = 1;
   if (x.net.ws_idle_timeout < std::chrono::milliseconds{20})
     return config_error("net.ws-idle-timeout must be at least 20ms");
-  x.store.directory = store_directory_;
-  x.store.map_size = store_map_size_;
-  x.store.sync = store_sync_;
   if (x.gpio.backend != "simulated" && x.gpio.backend != "gpiod")
     return config_error("gpio.backend must be \"simulated\" or \"gpiod\"");
   if (x.store.directory.empty())

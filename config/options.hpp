@@ -1,18 +1,21 @@
 // The node's settings, one struct per option group. config/options.cpp
-// declares them as CAF config options (file and command line) and reads the
-// list-valued settings (jobs, GPIO lines) from the parsed configuration.
-// Actors receive only the struct of their own group.
+// declares them as CAF config options (file and command line), bound
+// straight into these structs, and reads the list-valued settings (jobs,
+// GPIO lines) from the parsed configuration. Actors receive only the struct
+// of their own group.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <caf/actor_system_config.hpp>
 #include <caf/timespan.hpp>
 
-#include "actors/messages.hpp"
+#include "core/messages.hpp"
+#include "store/options.hpp"
 
 namespace signalbox {
 
@@ -32,13 +35,6 @@ struct net_options {
   size_t max_connections = 10000; // per listener; more are refused
 };
 
-/// `ttm`: the ttmnotify WebSocket and the REST API (port 1777).
-struct ttm_options {
-  uint16_t port = 1777;
-  std::string api_token;     // non-empty: mutating requests need Bearer auth
-  bool jobs_editable = true; // false in production: no job create/edit/delete
-};
-
 /// `jobs`: supervision of child processes.
 struct job_options {
   std::vector<job_spec> definitions;            // the configured jobs, ids 1..n
@@ -48,8 +44,10 @@ struct job_options {
   std::chrono::milliseconds stable_after{10000}; // a run this long resets it
   uint32_t log_lines = 200;                      // captured lines kept per job
   uint32_t max_line_bytes = 4096;                // longer output lines are cut
-  std::string signalbox_url; // SIGNALBOX_URL for jobs (derived)
-  bool editable = true;      // copy of ttm.jobs-editable
+  /// Variables every run gets besides the job's own env (set by the
+  /// services: SIGNALBOX_URL is the ttm service's address).
+  std::map<std::string, std::string> environment;
+  bool editable = true; // set by the service that edits jobs (ttm)
 };
 
 /// `gpio`: the backend and the configured lines.
@@ -66,56 +64,27 @@ struct value_options {
   size_t max_keys = 100000;
 };
 
-/// `store`: the LMDB environment.
-struct store_options {
-  std::string directory = "signalbox-data"; // the node's data directory
-  uint64_t map_size = 64 * 1024 * 1024;     // initial map; grows when full
-  bool sync = true; // fsync on commit; false trades durability for speed
-};
-
-/// `jmri`: the JMRI JSON message service (WebSocket and raw TCP).
-struct jmri_options {
-  bool enabled = true;
-  uint16_t port = 12080;    // WebSocket /json/
-  uint16_t tcp_port = 2056; // raw TCP JSON stream
-  std::chrono::milliseconds heartbeat_interval{15000};
-  std::string railroad = "signalbox";
-  std::string node;           // empty: "signalbox-<hostname>"
-  std::string active_profile; // empty: null
-  std::string locale = "en";  // the locale of the node's own messages
-  bool job_messages = true;   // broadcast job status changes as messages
-};
-
-/// `socketio`: the Socket.IO v4 server and the altoponix relay (port 5000).
-/// Defaults are the Node server's.
-struct socketio_options {
-  bool enabled = true;
-  uint16_t port = 5000;
-  std::chrono::milliseconds ping_interval{25000};
-  std::chrono::milliseconds ping_timeout{20000};
-  std::chrono::milliseconds upgrade_timeout{10000};
-  std::chrono::milliseconds connect_timeout{45000}; // to join a namespace
-  uint64_t max_payload = 1000000;        // per message and per polling POST
-  std::vector<std::string> cors_origins; // browser origins allowed; "*": any
-};
-
+/// The node's own settings: the network side every service shares and the
+/// domain (jobs, GPIO, shared values, store). Each service declares and
+/// keeps its own settings (protocols/<name>/service.cpp).
 struct node_options {
   net_options net;
-  ttm_options ttm;
-  jmri_options jmri;
-  socketio_options socketio;
   job_options jobs;
   gpio_options gpio;
   value_options values;
   store_options store;
 };
 
-/// The CAF configuration of a signalbox node: registers signalbox's types and
-/// declares every option. After `parse`, `read_node_options` turns it into a
-/// node_options (or a clear error about the offending setting).
+/// The CAF configuration of a signalbox node: declares the node's options,
+/// bound straight into a node_options, and lets each service declare its
+/// own (option_set) before the command line is parsed. After `parse_args`,
+/// `read_node_options` validates them and reads the list-valued settings.
 class node_config : public caf::actor_system_config {
 public:
   node_config();
+
+  /// Where services declare their options (before parse_args).
+  caf::config_option_set& option_set() { return custom_options_; }
 
   /// Parses the command line. Without --config-file, the embedded default
   /// configuration (config/default.conf) is used.
@@ -135,34 +104,7 @@ public:
 private:
   caf::error check_config_types(const std::string& text) const;
 
-  node_options defaults_;
-  // Scalar options are bound to these fields by CAF.
-  std::string net_address_;
-  size_t net_threads_;
-  size_t max_header_bytes_, max_body_bytes_, max_frame_bytes_;
-  size_t max_queue_bytes_, max_queue_frames_, max_connections_;
-  caf::timespan http_idle_timeout_, request_timeout_, close_timeout_,
-      ws_idle_timeout_;
-  uint16_t ttm_port_;
-  std::string ttm_api_token_;
-  bool ttm_jobs_editable_;
-  caf::timespan stop_grace_, restart_delay_, restart_delay_max_, stable_after_;
-  uint32_t log_lines_, max_line_bytes_;
-  std::string gpio_backend_, gpio_consumer_;
-  size_t max_key_bytes_, max_value_bytes_, max_keys_;
-  bool jmri_enabled_, jmri_job_messages_;
-  uint16_t jmri_port_, jmri_tcp_port_;
-  caf::timespan jmri_heartbeat_;
-  std::string jmri_railroad_, jmri_node_, jmri_active_profile_, jmri_locale_;
-  bool sio_enabled_;
-  uint16_t sio_port_;
-  caf::timespan sio_ping_interval_, sio_ping_timeout_, sio_upgrade_timeout_,
-      sio_connect_timeout_;
-  uint64_t sio_max_payload_;
-  std::vector<std::string> sio_cors_origins_;
-  std::string store_directory_;
-  uint64_t store_map_size_;
-  bool store_sync_;
+  node_options opts_; // bound to the declared options
 };
 
 } // namespace signalbox

@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "actors/messages.hpp"
+#include "core/messages.hpp"
 
 namespace signalbox::hal {
 

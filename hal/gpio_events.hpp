@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "actors/messages.hpp"
+#include "core/messages.hpp"
 
 namespace boost::asio {
 class io_context;

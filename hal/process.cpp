@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <unordered_map>
 
-#include "actors/errors.hpp"
+#include "core/errors.hpp"
 
 extern char** environ;
 

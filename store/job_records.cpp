@@ -7,7 +7,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "actors/errors.hpp"
+#include "core/errors.hpp"
 
 namespace signalbox::job_store {
 

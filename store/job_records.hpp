@@ -18,7 +18,7 @@
 
 #include <caf/expected.hpp>
 
-#include "actors/messages.hpp"
+#include "core/messages.hpp"
 
 namespace signalbox::job_store {
 

@@ -22,7 +22,7 @@
 
 #include <lmdb.h>
 
-#include "config/options.hpp"
+#include "store/options.hpp"
 
 namespace signalbox::lmdb {
 

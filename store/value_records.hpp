@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "actors/messages.hpp"
+#include "core/messages.hpp"
 
 namespace signalbox::value_records {
 

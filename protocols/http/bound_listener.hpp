@@ -9,7 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <caf/expected.hpp>
 
-#include "actors/errors.hpp"
+#include "core/errors.hpp"
 #include "protocols/http/listener.hpp"
 #include "protocols/http/listener_handle.hpp"
 

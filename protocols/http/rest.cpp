@@ -6,35 +6,17 @@
 
 #include <caf/sec.hpp>
 
-#include "actors/ask.hpp"
-#include "actors/errors.hpp"
-#include "protocols/http/rest_json.hpp"
+#include "core/errors.hpp"
+#include "protocols/http/rest_resources.hpp"
 #include "protocols/http/uri_codec.hpp"
 
 namespace signalbox::http {
 
 namespace {
 
-using segments = std::vector<std::string>;
-
-rest_response json(unsigned status, std::string body) {
-  return {status, std::move(body), {}};
-}
-
-rest_response error_response(unsigned status, std::string_view text) {
-  return {status, rest::encode_error(text), {}};
-}
-
 bool is_mutating(const std::string& method) {
   return method == "POST" || method == "PUT" || method == "DELETE" ||
          method == "PATCH";
-}
-
-bool parse_u64(const std::string& str, uint64_t& out) {
-  if (str.empty() || str.size() > 19)
-    return false;
-  auto res = std::from_chars(str.data(), str.data() + str.size(), out);
-  return res.ec == std::errc{} && res.ptr == str.data() + str.size();
 }
 
 bool is_json_media_type(const std::string& content_type) {
@@ -58,14 +40,81 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
-/// One matched route: the methods it allows, and what to do for each.
-struct route_match {
-  std::string allow; // the Allow header: "GET, POST"
-  std::function<void(const rest_request&, rest_responder)> handler;
-  bool needs_body = false;
-};
+/// 415 for a body that is not JSON (a request without body and without a
+/// Content-Type passes: the handler then answers the missing body).
+bool body_is_acceptable(const rest_request& req, bool needs_body) {
+  if (req.body.empty() && !needs_body)
+    return true;
+  if (is_json_media_type(req.content_type))
+    return true;
+  return req.body.empty() && req.content_type.empty();
+}
 
 } // namespace
+
+// -- routing vocabulary
+// ---------------------------------------------------------
+
+bool rest_route::matches(const std::vector<std::string>& path) const {
+  if (path.size() != pattern.size())
+    return false;
+  for (size_t i = 0; i < path.size(); ++i) {
+    auto& p = pattern[i];
+    bool parameter = p.size() >= 2 && p.front() == '{' && p.back() == '}';
+    if (!parameter && p != path[i])
+      return false;
+  }
+  return true;
+}
+
+const rest_method* rest_route::find(const std::string& name) const {
+  for (auto& m : methods)
+    if (m.name == name)
+      return &m;
+  return nullptr;
+}
+
+std::string rest_route::allow_header() const {
+  std::string out;
+  for (auto& m : methods) {
+    if (!out.empty())
+      out += ", ";
+    out += m.name;
+  }
+  return out;
+}
+
+bool rest_resource::owns(const std::vector<std::string>& path) const {
+  if (path.size() < 2)
+    return false;
+  for (auto& r : routes)
+    if (r.pattern.size() >= 2 && r.pattern[1] == path[1])
+      return true;
+  return false;
+}
+
+const rest_route*
+rest_resource::find(const std::vector<std::string>& path) const {
+  for (auto& r : routes)
+    if (r.matches(path))
+      return &r;
+  return nullptr;
+}
+
+rest_response json_response(unsigned status, std::string body) {
+  return {status, std::move(body), {}};
+}
+
+rest_response error_response(unsigned status, std::string_view text) {
+  return {status, rest::encode_error(text), {}};
+}
+
+bool parse_u64(const std::string& str, uint64_t& out) {
+  if (str.empty() || str.size() > 19)
+    return false;
+  auto res = std::from_chars(str.data(), str.data() + str.size(), out);
+  return res.ec == std::errc{} && res.ptr == str.data() + str.size();
+}
 
 unsigned status_of(const caf::error& err) {
   // The actors did not answer in time, or are gone (the node is shutting
@@ -93,8 +142,18 @@ unsigned status_of(const caf::error& err) {
   return 500;
 }
 
-rest_api::rest_api(rest_context ctx) : ctx_(std::move(ctx)) {
-  // nop
+// -- the API -----------------------------------------------------------------
+
+rest_api::rest_api(rest_context ctx)
+    : api_token_(std::move(ctx.api_token)), env_{ctx.sys, ctx.request_timeout} {
+  add(jobs_resource(ctx.jobs));
+  add(gpio_resource(ctx.gpio));
+  add(gpio_simulation_resource(ctx.gpio));
+  add(values_resource(ctx.values));
+}
+
+void rest_api::add(std::shared_ptr<const rest_resource> resource) {
+  resources_.push_back(std::move(resource));
 }
 
 bool rest_api::is_api_path(const std::string& target) {
@@ -102,292 +161,72 @@ bool rest_api::is_api_path(const std::string& target) {
          target.rfind("/api?", 0) == 0;
 }
 
+std::optional<rest_response>
+rest_api::check_token(const rest_request& req) const {
+  if (!is_mutating(req.method) || api_token_.empty())
+    return std::nullopt;
+  static constexpr std::string_view prefix = "Bearer ";
+  auto& auth = req.authorization;
+  if (auth.size() > prefix.size() &&
+      auth.compare(0, prefix.size(), prefix) == 0 &&
+      constant_time_equal(auth.substr(prefix.size()), api_token_))
+    return std::nullopt;
+  auto out =
+      error_response(401, auth.empty() ? "this request needs a bearer token"
+                                       : "invalid bearer token");
+  out.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"signalbox\"");
+  return out;
+}
+
 void rest_api::handle(const rest_request& req, rest_responder respond) const {
-  segments path;
+  std::vector<std::string> path;
   std::string query;
   if (!split_target(req.target, path, query)) {
     respond(error_response(400, "malformed percent-encoding in the path"));
     return;
   }
-  // Every route answers through these helpers: they ask an actor and turn
-  // its answer (or error) into a response.
-  auto& sys = *ctx_.sys;
-  auto timeout = ctx_.request_timeout;
-  auto on_error = [respond](caf::error& err) {
-    respond(error_response(status_of(err), text_of(err)));
-  };
-  auto reply = [&](auto result_tag, unsigned status, const auto& dest,
-                   auto... args) {
-    using result_type = typename decltype(result_tag)::type;
-    ask<result_type>(
-        sys, dest, timeout,
-        [respond, status](result_type& x) {
-          respond(json(status, rest::encode(x)));
-        },
-        on_error, args...);
-  };
-  auto no_content = [&](const auto& dest, auto... args) {
-    ask<ok_atom>(
-        sys, dest, timeout,
-        [respond](ok_atom) {
-          respond(rest_response{204, {}, {}});
-        },
-        on_error, args...);
-  };
-  // A handler for a request with a JSON body: decodes it with `decode` (400
-  // with the decoder's text when it fails) and hands the value to `next`.
-  auto with_body = [](auto decode, auto next) {
-    return [decode, next](const rest_request& r, rest_responder res) mutable {
-      auto body = decode(r.body);
-      if (!body) {
-        res(error_response(400, body.error));
-        return;
-      }
-      next(std::move(body.value), std::move(res));
-    };
-  };
-  using jobs_t = std::vector<job_info>;
-  struct tag_job {
-    using type = job_info;
-  };
-  struct tag_jobs {
-    using type = jobs_t;
-  };
-  struct tag_gpio {
-    using type = gpio_info;
-  };
-  struct tag_gpios {
-    using type = std::vector<gpio_info>;
-  };
-  struct tag_value {
-    using type = value_info;
-  };
-  struct tag_values {
-    using type = std::vector<value_info>;
-  };
-  struct tag_log {
-    using type = std::vector<log_line>;
-  };
-  route_match route;
+  rest_call call{req, path, query, env_, std::move(respond)};
   auto not_found = [&] {
-    respond(error_response(404, "no such resource: " + req.target));
+    call.respond(error_response(404, "no such resource: " + req.target));
   };
   if (path.empty() || path[0] != "api") {
     not_found();
     return;
   }
-  auto n = path.size();
-  // -- jobs ---------------------------------------------------------------
-  if (n >= 2 && path[1] == "jobs") {
-    uint64_t id = 0;
-    if (n >= 3 && !parse_u64(path[2], id)) {
-      respond(error_response(404, "no job '" + path[2] + "'"));
-      return;
-    }
-    if (n == 2) {
-      route.allow = "GET, POST";
-      if (req.method == "GET") {
-        route.handler = [=](const rest_request&, rest_responder) {
-          reply(tag_jobs{}, 200, ctx_.jobs, list_atom_v);
-        };
-      } else if (req.method == "POST") {
-        route.needs_body = true;
-        route.handler = with_body(
-            rest::decode_job_spec,
-            [=, &sys](auto spec, rest_responder res) mutable {
-              ask<job_info>(
-                  sys, ctx_.jobs, timeout,
-                  [res](job_info& x) {
-                    rest_response out{201, rest::encode(x), {}};
-                    out.headers.emplace_back(
-                        "Location", "/api/jobs/" + std::to_string(x.id));
-                    res(std::move(out));
-                  },
-                  on_error, create_atom_v, std::move(spec));
-            });
-      }
-    } else if (n == 3) {
-      route.allow = "GET, PUT, DELETE";
-      if (req.method == "GET") {
-        route.handler = [=](const rest_request&, rest_responder) {
-          reply(tag_job{}, 200, ctx_.jobs, get_atom_v, id);
-        };
-      } else if (req.method == "PUT") {
-        route.needs_body = true;
-        route.handler = with_body(rest::decode_job_spec,
-                                  [=](auto spec, rest_responder res) mutable {
-                                    reply(tag_job{}, 200, ctx_.jobs,
-                                          update_atom_v, id, std::move(spec));
-                                  });
-      } else if (req.method == "DELETE") {
-        route.handler = [=](const rest_request&, rest_responder) {
-          no_content(ctx_.jobs, delete_atom_v, id);
-        };
-      }
-    } else if (n == 4 && (path[3] == "start" || path[3] == "stop" ||
-                          path[3] == "restart")) {
-      route.allow = "POST";
-      if (req.method == "POST") {
-        auto action = path[3];
-        route.handler = [=](const rest_request&, rest_responder) {
-          if (action == "start")
-            reply(tag_job{}, 202, ctx_.jobs, start_atom_v, id);
-          else if (action == "stop")
-            reply(tag_job{}, 202, ctx_.jobs, stop_atom_v, id);
-          else
-            reply(tag_job{}, 202, ctx_.jobs, restart_atom_v, id);
-        };
-      }
-    } else if (n == 4 && path[3] == "log") {
-      route.allow = "GET";
-      if (req.method == "GET") {
-        route.handler = [=](const rest_request&, rest_responder res) {
-          uint64_t lines = 100;
-          auto param = query_param(query, "lines");
-          if (!param.empty() && (!parse_u64(param, lines) || lines == 0)) {
-            res(error_response(400, "'lines' must be a positive integer"));
-            return;
-          }
-          auto capped = static_cast<uint32_t>(
-              std::min<uint64_t>(lines, std::numeric_limits<uint32_t>::max()));
-          reply(tag_log{}, 200, ctx_.jobs, log_atom_v, id, capped);
-        };
-      }
-    } else {
-      not_found();
-      return;
-    }
-  }
-  // -- GPIO ---------------------------------------------------------------
-  else if (n >= 2 && path[1] == "gpios" && n <= 3) {
-    if (n == 2) {
-      route.allow = "GET";
-      if (req.method == "GET")
-        route.handler = [=](const rest_request&, rest_responder) {
-          reply(tag_gpios{}, 200, ctx_.gpio, list_atom_v);
-        };
-    } else {
-      auto name = path[2];
-      route.allow = "GET, PUT";
-      if (req.method == "GET") {
-        route.handler = [=](const rest_request&, rest_responder) {
-          reply(tag_gpio{}, 200, ctx_.gpio, get_atom_v, name);
-        };
-      } else if (req.method == "PUT") {
-        route.needs_body = true;
-        route.handler = with_body(rest::decode_gpio_value,
-                                  [=](auto value, rest_responder res) mutable {
-                                    reply(tag_gpio{}, 200, ctx_.gpio,
-                                          put_atom_v, name, value);
-                                  });
-      }
-    }
-  } else if (n == 4 && path[1] == "sim" && path[2] == "gpios") {
-    auto name = path[3];
-    route.allow = "PUT";
-    if (req.method == "PUT") {
-      route.needs_body = true;
-      route.handler = with_body(
-          rest::decode_gpio_value, [=](auto value, rest_responder res) mutable {
-            reply(tag_gpio{}, 200, ctx_.gpio, simulate_atom_v, name, value);
-          });
-    }
-  }
-  // -- shared values ------------------------------------------------------
-  else if (n >= 2 && path[1] == "values" && n <= 3) {
-    if (n == 2) {
-      route.allow = "GET";
-      if (req.method == "GET")
-        route.handler = [=](const rest_request&, rest_responder) {
-          reply(tag_values{}, 200, ctx_.values, list_atom_v);
-        };
-    } else {
-      auto key = path[2];
-      route.allow = "GET, PUT, DELETE";
-      if (req.method == "GET") {
-        route.handler = [=](const rest_request&, rest_responder) {
-          reply(tag_value{}, 200, ctx_.values, get_atom_v, key);
-        };
-      } else if (req.method == "PUT") {
-        route.needs_body = true;
-        route.handler = with_body(
-            rest::decode_value_write,
-            [=, &sys](auto write, rest_responder res) mutable {
-              if (write.provider.empty())
-                write.provider = "api";
-              ask<value_put_result>(
-                  sys, ctx_.values, timeout,
-                  [res](value_put_result& x) {
-                    res(json(x.added ? 201 : 200, rest::encode(x.info)));
-                  },
-                  on_error, put_atom_v, key, std::move(write));
-            });
-      } else if (req.method == "DELETE") {
-        route.handler = [=](const rest_request&, rest_responder) {
-          no_content(ctx_.values, delete_atom_v, key);
-        };
-      }
-    }
-  }
-  // -- JMRI messages ------------------------------------------------------
-  else if (n == 2 && path[1] == "messages") {
-    route.allow = "POST";
-    if (req.method == "POST") {
-      route.needs_body = true;
-      route.handler = with_body(
-          rest::decode_jmri_message,
-          [=, &sys](auto msg, rest_responder res) mutable {
-            if (!ctx_.jmri) {
-              res(error_response(503, "the JMRI message service is disabled"));
-              return;
-            }
-            if (msg.locale.empty())
-              msg.locale = ctx_.jmri_locale;
-            ask<uint64_t>(
-                sys, ctx_.jmri, timeout,
-                [res](uint64_t delivered) {
-                  res(json(202, rest::encode_delivered(delivered)));
-                },
-                on_error, jmri_send_atom_v, std::move(msg));
-          });
-    }
-  } else {
+  auto owner = std::find_if(resources_.begin(), resources_.end(),
+                            [&](auto& r) { return r->owns(path); });
+  if (owner == resources_.end()) {
     not_found();
     return;
   }
-  if (!route.handler) {
-    rest_response out = error_response(
-        405, "method " + req.method + " not allowed on " + req.target);
-    out.headers.emplace_back("Allow", route.allow);
-    respond(std::move(out));
-    return;
-  }
-  if (is_mutating(req.method) && !ctx_.ttm.api_token.empty()) {
-    static constexpr std::string_view prefix = "Bearer ";
-    auto& auth = req.authorization;
-    bool ok =
-        auth.size() > prefix.size() &&
-        auth.compare(0, prefix.size(), prefix) == 0 &&
-        constant_time_equal(auth.substr(prefix.size()), ctx_.ttm.api_token);
-    if (!ok) {
-      rest_response out =
-          error_response(401, auth.empty() ? "this request needs a bearer token"
-                                           : "invalid bearer token");
-      out.headers.emplace_back("WWW-Authenticate",
-                               "Bearer realm=\"signalbox\"");
-      respond(std::move(out));
+  auto& resource = **owner;
+  if (resource.precheck)
+    if (auto early = resource.precheck(call)) {
+      call.respond(std::move(*early));
       return;
     }
+  auto route = resource.find(path);
+  if (route == nullptr) {
+    not_found();
+    return;
   }
-  if (!req.body.empty() || route.needs_body) {
-    if (!is_json_media_type(req.content_type)) {
-      if (!req.body.empty() || !req.content_type.empty()) {
-        respond(error_response(415, "Content-Type must be application/json"));
-        return;
-      }
-    }
+  auto method = route->find(req.method);
+  if (method == nullptr) {
+    auto out = error_response(405, "method " + req.method + " not allowed on " +
+                                       req.target);
+    out.headers.emplace_back("Allow", route->allow_header());
+    call.respond(std::move(out));
+    return;
   }
-  route.handler(req, respond);
+  if (auto refused = check_token(req)) {
+    call.respond(std::move(*refused));
+    return;
+  }
+  if (!body_is_acceptable(req, method->needs_body)) {
+    call.respond(error_response(415, "Content-Type must be application/json"));
+    return;
+  }
+  method->handler(call);
 }
 
 } // namespace signalbox::http

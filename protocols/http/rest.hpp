@@ -1,56 +1,38 @@
-// The REST API of port 1777 (notes/ttmnotify.md): routes requests to the
-// domain actors and answers JSON. Beast-free: the HTTP session hands in the
-// few request fields the API looks at and writes back what it answers.
+// The REST API of port 1777 (docs/api.md): routes requests to the resources'
+// handlers and answers JSON. Beast-free: the HTTP session hands in the few
+// request fields the API looks at and writes back what it answers.
 #pragma once
 
-#include <functional>
+#include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include <caf/fwd.hpp>
 
 #include "actors/interfaces.hpp"
-#include "config/options.hpp"
+#include "protocols/http/rest_routes.hpp"
 
 namespace signalbox::http {
 
-/// What the REST API reads of an HTTP request.
-struct rest_request {
-  std::string method; // "GET", "PUT", ...
-  std::string target; // path and query, still URL-encoded
-  std::string content_type;
-  std::string authorization;
-  std::string body;
-};
-
-/// What the REST API answers: a status, a JSON body (empty for 204) and
-/// extra headers (Location, Allow, WWW-Authenticate).
-struct rest_response {
-  unsigned status = 200;
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-/// Called exactly once per request, from any thread.
-using rest_responder = std::function<void(rest_response)>;
-
-/// The actors and settings the REST API works with.
+/// The node's actors and settings the API's own resources work with.
 struct rest_context {
   caf::actor_system* sys = nullptr;
   job_registry_actor jobs;
   gpio_registry_actor gpio;
   value_registry_actor values;
-  jmri_directory_actor jmri; // null when the JMRI service is disabled
-  std::string jmri_locale;
-  ttm_options ttm;
+  std::string api_token; // non-empty: mutating requests need Bearer auth
   caf::timespan request_timeout;
   bool gpio_simulated = true;
 };
 
 class rest_api {
 public:
+  /// The API with the node's resources: jobs, GPIO lines (and their
+  /// simulation), shared values.
   explicit rest_api(rest_context ctx);
+
+  /// Adds a resource (a service's; JMRI's /api/messages).
+  void add(std::shared_ptr<const rest_resource> resource);
 
   /// True when `path` (without query) belongs to the API, i.e. starts with
   /// "/api/" or is "/api".
@@ -61,10 +43,12 @@ public:
   void handle(const rest_request& req, rest_responder respond) const;
 
 private:
-  rest_context ctx_;
-};
+  /// The Bearer check of mutating requests; the 401 answer when it fails.
+  std::optional<rest_response> check_token(const rest_request& req) const;
 
-/// The HTTP status for a signalbox error code.
-unsigned status_of(const caf::error& err);
+  std::string api_token_;
+  rest_env env_;
+  std::vector<std::shared_ptr<const rest_resource>> resources_;
+};
 
 } // namespace signalbox::http

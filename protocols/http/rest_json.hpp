@@ -1,4 +1,4 @@
-// The JSON bodies of the REST API (notes/ttmnotify.md): encoders for the
+// The JSON bodies of the REST API (docs/api.md): encoders for the
 // snapshots the actors answer with, and validating decoders for request
 // bodies. Pure: no sockets, no actors.
 #pragma once
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "actors/messages.hpp"
+#include "core/messages.hpp"
 #include "protocols/jmri/codec.hpp"
 
 namespace signalbox::rest {

@@ -1,4 +1,4 @@
-// The JMRI JSON protocol (notes/jmri.md, protocol "v5", JSON 5.1.0): parsing
+// The JMRI JSON protocol (docs/jmri.md, protocol "v5", JSON 5.1.0): parsing
 // one client message with JsonClientHandler's dispatch rules, and the exact
 // server frames of the util and message services. Pure: no sockets, no
 // actors. The TCP framing (concatenated JSON values) is stream_splitter.hpp.
@@ -12,6 +12,8 @@
 #include <vector>
 
 #include <rapidjson/document.h>
+
+#include "core/jmri_types.hpp"
 
 namespace signalbox::jmri {
 
@@ -100,7 +102,7 @@ struct parse_result {
 };
 
 /// Parses one client message (one complete JSON text) and applies
-/// JsonClientHandler's dispatch rules (notes section 1):
+/// JsonClientHandler's dispatch rules (docs/jmri.md):
 /// - malformed JSON, invalid UTF-8, nesting over max_nesting_depth, or a
 ///   valid JSON text that is not an object -> 500 "Unable to process JSON
 ///   message with error: <detail>.", never with an id. (JMRI would read a
@@ -157,19 +159,6 @@ std::string client_frame(std::string_view client);
 /// when id <= 0, else {"type":"list","data":[...],"id":N}.
 std::string client_list_frame(const std::vector<std::string>& clients,
                               int64_t id = 0);
-
-/// A message of the message service (JsonMessage).
-struct jmri_message {
-  std::string message;
-  /// info, success, warning or error (see is_message_type).
-  std::string type = "info";
-  /// A JSON object text; "" or anything that is not an object -> null.
-  std::string context_json;
-  /// Locale.toLanguageTag(), e.g. "en" or "fr-CA".
-  std::string locale = "en";
-  /// The target client id; "" broadcasts. Routing only, not in the frame.
-  std::string client;
-};
 
 /// Whether `type` is a JsonMessage.TYPE: info, success, warning or error.
 bool is_message_type(std::string_view type);

@@ -9,17 +9,16 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
-#include <caf/group.hpp>
 
 #include "actors/interfaces.hpp"
 #include "protocols/jmri/codec.hpp"
+#include "protocols/toolkit/companion.hpp"
+#include "protocols/toolkit/request_queue.hpp"
 
 namespace signalbox::jmri {
 
@@ -69,26 +68,29 @@ public:
   void on_closed();
 
 private:
-  void process_queue();
-  /// Handles one request; false when it waits for the directory (the queue
-  /// resumes when the answer arrives).
+  /// Parses and handles one request text; false when it waits for the
+  /// directory (the queue resumes when the answer arrives).
+  bool handle_text(std::string& text);
   bool handle(const request& req);
   bool handle_hello(const request& req);
   bool handle_client(const request& req);
+  bool handle_client_get(const request& req);
+  /// Asks the directory; `on_result(connection&, Result&)` runs on the
+  /// strand, then the queue resumes. A failure answers the JMRI error of
+  /// request `id`. Returns false (the queue waits).
+  template <class Result, class OnResult, class... Ts>
+  bool ask_directory(int64_t id, OnResult on_result, Ts... args);
   void reply(std::string frame);
   void error(int code, std::string message, int64_t id);
-  /// Continues with the queue after an asynchronous answer.
-  void resume();
-  void retire_companion();
+  void fail(const caf::error& err, int64_t id);
 
   caf::actor_system& sys_;
   jmri_directory_actor directory_;
   connection_settings settings_;
   std::shared_ptr<transport> transport_;
-  caf::actor companion_; // this connection, as the directory sees it
-  std::deque<std::string> pending_;
-  bool waiting_ = false;
-  bool closed_ = false;
+  // This connection, as the directory sees it.
+  companion_bridge<jmri_sink_actor, jmri_frame_atom, jmri_frame> sink_;
+  request_queue<std::string> requests_;
   std::string locale_;
 };
 

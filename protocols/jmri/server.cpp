@@ -3,7 +3,7 @@
 #include <boost/asio/ip/host_name.hpp>
 #include <boost/beast/http/field.hpp>
 
-#include "actors/errors.hpp"
+#include "core/errors.hpp"
 #include "protocols/http/bound_listener.hpp"
 #include "protocols/http/listener.hpp"
 #include "protocols/http/rest_json.hpp"
@@ -16,23 +16,23 @@ namespace {
 
 namespace bhttp = http::bhttp;
 
-connection_settings make_settings(const node_options& opts) {
+connection_settings make_settings(const options& opts) {
   connection_settings s;
-  auto interval = static_cast<int>(opts.jmri.heartbeat_interval.count());
+  auto interval = static_cast<int>(opts.heartbeat_interval.count());
   s.hello.jmri_version = SIGNALBOX_VERSION;
   s.hello.heartbeat_ms = advertised_heartbeat_ms(interval);
-  s.hello.railroad = opts.jmri.railroad;
-  s.hello.node = opts.jmri.node;
+  s.hello.railroad = opts.railroad;
+  s.hello.node = opts.node;
   if (s.hello.node.empty()) {
     boost::system::error_code ec;
     auto host = boost::asio::ip::host_name(ec);
     s.hello.node = "signalbox-" + (ec ? std::string{"node"} : host);
   }
-  if (!opts.jmri.active_profile.empty())
-    s.hello.active_profile = opts.jmri.active_profile;
+  if (!opts.active_profile.empty())
+    s.hello.active_profile = opts.active_profile;
   // JsonWebSocket.onOpen: the idle timeout is the heartbeat interval x 1.1.
   s.idle_timeout = std::chrono::milliseconds{interval + interval / 10};
-  s.default_locale = opts.jmri.locale;
+  s.default_locale = opts.locale;
   return s;
 }
 
@@ -97,8 +97,10 @@ private:
 class jmri_servers : public servers {
 public:
   jmri_servers(std::shared_ptr<http::bound_listener> ws,
-               std::shared_ptr<http::bound_listener> tcp, node_options opts)
-      : ws_(std::move(ws)), tcp_(std::move(tcp)), opts_(std::move(opts)) {
+               std::shared_ptr<http::bound_listener> tcp, net_options net,
+               options opts)
+      : ws_(std::move(ws)), tcp_(std::move(tcp)), net_(std::move(net)),
+        opts_(std::move(opts)) {
     // nop
   }
 
@@ -108,7 +110,7 @@ public:
 
   void serve(caf::actor_system& sys, jmri_directory_actor directory) override {
     auto settings = make_settings(opts_);
-    auto limits = opts_.net;
+    auto limits = net_;
     ws_->impl().run(http::http_connections(
         std::make_shared<jmri_site>(sys, limits, directory, settings), limits));
     tcp_->impl().run(
@@ -123,23 +125,25 @@ public:
 private:
   std::shared_ptr<http::bound_listener> ws_;
   std::shared_ptr<http::bound_listener> tcp_;
-  node_options opts_;
+  net_options net_;
+  options opts_;
 };
 
 } // namespace
 
 caf::expected<std::shared_ptr<servers>>
-bind_servers(boost::asio::io_context& io, const node_options& opts) {
+bind_servers(boost::asio::io_context& io, const net_options& net,
+             const options& opts) {
   auto bind = [&](const char* service, uint16_t port) {
-    return http::bind_listener(io, opts.net, service, port);
+    return http::bind_listener(io, net, service, port);
   };
-  auto ws = bind("jmri", opts.jmri.port);
+  auto ws = bind("jmri", opts.port);
   if (!ws)
     return ws.error();
-  auto tcp = bind("jmri-tcp", opts.jmri.tcp_port);
+  auto tcp = bind("jmri-tcp", opts.tcp_port);
   if (!tcp)
     return tcp.error();
-  return std::make_shared<jmri_servers>(*ws, *tcp, opts);
+  return std::make_shared<jmri_servers>(*ws, *tcp, net, opts);
 }
 
 } // namespace signalbox::jmri

@@ -1,4 +1,4 @@
-// The JMRI JSON servers: WebSocket /json/ on jmri.port (12080) and the raw
+// The JMRI JSON listeners: WebSocket /json/ on jmri.port (12080) and the raw
 // TCP JSON stream on jmri.tcp-port (2056), both speaking to the node's
 // jmri_directory.
 #pragma once
@@ -11,6 +11,7 @@
 #include "actors/interfaces.hpp"
 #include "config/options.hpp"
 #include "protocols/http/listener_handle.hpp"
+#include "protocols/jmri/options.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -30,6 +31,7 @@ public:
 /// Binds both ports; an ec::system_error naming the port when one cannot be
 /// bound.
 caf::expected<std::shared_ptr<servers>>
-bind_servers(boost::asio::io_context& io, const node_options& opts);
+bind_servers(boost::asio::io_context& io, const net_options& net,
+             const options& opts);
 
 } // namespace signalbox::jmri

@@ -216,7 +216,7 @@ void engine_socket::on_poll(answer_callback answer) {
     if (s.upgrading_) {
       // Mid-upgrade the client waits for this GET to return before it
       // finishes the upgrade: never hold it, and keep what is queued for
-      // the WebSocket (notes §5.3).
+      // the WebSocket (docs/socketio.md).
       s.answer_poll({200, answer_kind::payload, noop_text});
       return;
     }
@@ -367,7 +367,7 @@ void engine_socket::on_probe_message(std::string data, bool binary) {
     heartbeat_timer_.cancel();
     awaiting_pong_ = false;
     // Release the GET the client is waiting on, or it stalls until the
-    // next ping (notes §5.3).
+    // next ping (docs/socketio.md).
     answer_poll({200, answer_kind::payload, noop_text});
     return;
   }

@@ -5,7 +5,7 @@
 // Every session runs on its own strand, not on a connection's: the Node
 // client sends each polling request on a new TCP connection, so a GET and a
 // POST of one session arrive concurrently on different connections
-// (notes/socketio.md §5.11). Connections post onto the session's strand.
+// (docs/socketio.md). Connections post onto the session's strand.
 #pragma once
 
 #include <chrono>

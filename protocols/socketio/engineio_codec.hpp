@@ -2,7 +2,7 @@
 // long-polling payload (packets joined by the record separator 0x1e, binary
 // as `b<base64>`), the open packet, the request query and the error bodies
 // of the Node reference server. Pure: no sockets, no actors.
-// See ../shared/notes/socketio.md §1.
+// See docs/socketio.md.
 #pragma once
 
 #include <chrono>

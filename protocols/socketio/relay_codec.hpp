@@ -1,5 +1,5 @@
 // The altoponix command relay's payloads (../shared/seeds/
-// 004_6481c25742118d39.txt, notes/socketio.md §4): the checks on what users
+// 004_6481c25742118d39.txt, docs/socketio.md): the checks on what users
 // and monitors send, and the frames the relay emits, as complete Engine.IO
 // text packets on the default namespace (`42["event",{...}]`), built once
 // and shared by every recipient. Pure: no sockets, no actors.

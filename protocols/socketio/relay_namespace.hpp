@@ -1,6 +1,6 @@
 // The altoponix command relay on the default namespace: users `query` a
 // monitor id and `command send`; monitors `con` and answer `command done` /
-// `command error` (seed 004, notes/socketio.md §4). Each connection is a
+// `command error` (seed 004, docs/socketio.md). Each connection is a
 // CAF actor companion, so the relay's actors (sio_directory, sio_monitor;
 // actors/interfaces.hpp) send it frames directly; a connection's events are
 // handled in order, later ones waiting while the directory answers.

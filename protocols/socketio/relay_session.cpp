@@ -1,13 +1,11 @@
 #include "protocols/socketio/relay_session.hpp"
 
-#include <caf/actor_cast.hpp>
-#include <caf/actor_companion.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/send.hpp>
 
-#include "actors/ask.hpp"
-#include "actors/companion.hpp"
-#include "actors/errors.hpp"
+#include "core/errors.hpp"
 #include "protocols/socketio/relay_codec.hpp"
+#include "protocols/toolkit/ask.hpp"
 
 namespace signalbox::relay {
 
@@ -17,58 +15,40 @@ relay_session::relay_session(caf::actor_system& sys,
                              size_t max_pending_events,
                              std::shared_ptr<socketio::namespace_socket> socket)
     : sys_(sys), directory_(std::move(directory)),
-      request_timeout_(request_timeout),
-      max_pending_events_(max_pending_events), socket_(std::move(socket)) {
+      request_timeout_(request_timeout), socket_(std::move(socket)),
+      events_(max_pending_events,
+              [this](pending_event& ev) { return handle_in_order(ev); }) {
   // nop
 }
 
-relay_session::~relay_session() {
-  retire_companion();
-}
+// The directory monitors the sink and drops the connection when it goes
+// down; companion_bridge's destructor retires it.
+relay_session::~relay_session() = default;
 
 void relay_session::start() {
-  companion_ = sys_.spawn<caf::actor_companion>();
-  auto companion = caf::actor_cast<caf::actor_companion*>(companion_);
   // Runs on the sender's thread: the frame goes straight to the Engine.IO
   // session's queue (thread-safe), shared, not copied.
-  companion->on_enqueue([socket = socket_](caf::mailbox_element_ptr msg) {
-    auto& content = msg->content();
-    if (content.match_elements<sio_frame_atom, shared_frame>())
-      socket->send_frame(content.get_as<shared_frame>(1));
+  sink_.open(sys_, [socket = socket_](const shared_frame& frame) {
+    socket->send_frame(frame);
   });
 }
 
 void relay_session::on_event(const socketio::event_view& event,
                              std::optional<uint64_t> ack_id,
                              std::vector<std::string>) {
-  if (closed_)
-    return;
-  if (pending_.size() >= max_pending_events_) {
-    // A client that floods the relay while it waits for the directory.
+  // A client that floods the relay while it waits for the directory.
+  if (!events_.push({event.name, event.args_json, ack_id}))
     socket_->disconnect(true);
-    return;
-  }
-  pending_.push_back({event.name, event.args_json, ack_id});
-  if (!waiting_)
-    process_queue();
 }
 
-void relay_session::process_queue() {
-  while (!waiting_ && !closed_ && !pending_.empty()) {
-    auto ev = std::move(pending_.front());
-    pending_.pop_front();
-    if (!handle(ev))
-      waiting_ = true;
-    else if (ev.ack_id && !closed_)
-      // Flask-SocketIO acknowledges with the handler's return value, which
-      // is None for every relay handler.
-      socket_->ack(*ev.ack_id, "[]");
-  }
-}
-
-void relay_session::resume() {
-  waiting_ = false;
-  process_queue();
+bool relay_session::handle_in_order(pending_event& ev) {
+  if (!handle(ev))
+    return false;
+  if (ev.ack_id && !events_.stopped())
+    // Flask-SocketIO acknowledges with the handler's return value, which
+    // is None for every relay handler.
+    socket_->ack(*ev.ack_id, "[]");
+  return true;
 }
 
 bool relay_session::handle(const pending_event& ev) {
@@ -89,7 +69,7 @@ bool relay_session::handle(const pending_event& ev) {
     // The monitor's actor sends `command do` to the monitor, then
     // `command ok` to this connection.
     caf::anon_send(*queried_, sio_command_atom_v, std::move(*command),
-                   companion_);
+                   sink_.sink());
     return true;
   }
   if (ev.name == ev_command_done || ev.name == ev_command_error) {
@@ -98,9 +78,9 @@ bool relay_session::handle(const pending_event& ev) {
       return true;
     }
     if (ev.name == ev_command_done)
-      caf::anon_send(*registered_, sio_done_atom_v, companion_);
+      caf::anon_send(*registered_, sio_done_atom_v, sink_.sink());
     else
-      caf::anon_send(*registered_, sio_failed_atom_v, companion_,
+      caf::anon_send(*registered_, sio_failed_atom_v, sink_.sink(),
                      error_reason_of(ev.args_json));
     return true;
   }
@@ -116,48 +96,44 @@ bool relay_session::register_with_directory(const pending_event& ev,
     fail_and_disconnect(failed, reason_invalid_monitor_id);
     return true;
   }
-  std::weak_ptr<relay_session> weak = shared_from_this();
-  auto socket = socket_;
-  auto ack_id = ev.ack_id;
-  auto on_result = [weak, socket, as_monitor, ack_id](caf::actor& actor) {
-    socket->post([weak, as_monitor, ack_id,
-                  monitor = caf::actor_cast<sio_monitor_actor>(actor)] {
-      auto self = weak.lock();
-      if (!self || self->closed_)
-        return;
-      if (as_monitor) {
-        self->registered_ = monitor;
-        self->emit(ev_con_ok, reason_connection_ok);
-      } else {
-        self->queried_ = monitor;
-        self->emit(ev_query_ok, reason_query_ok);
-      }
-      if (ack_id)
-        self->socket_->ack(*ack_id, "[]");
-      self->resume();
-    });
+  auto on_result = [ev, as_monitor](relay_session& self,
+                                    sio_monitor_actor& monitor) {
+    self.registered(ev, as_monitor, monitor);
   };
-  auto on_error = [weak, socket, failed](caf::error& err) {
-    auto reason = err.category() == error_category_atom &&
-                          static_cast<ec>(err.code()) == ec::conflict
-                      ? std::string{reason_already_registered}
-                      : text_of(err);
-    socket->post([weak, failed, reason] {
-      auto self = weak.lock();
-      if (!self || self->closed_)
-        return;
-      self->fail_and_disconnect(failed, reason);
-    });
+  auto on_error = [failed](relay_session& self, caf::error& err) {
+    if (self.events_.stopped())
+      return;
+    self.fail_and_disconnect(failed,
+                             code_of(err) == ec::conflict
+                                 ? std::string{reason_already_registered}
+                                 : text_of(err));
+  };
+  auto atom_args = [&](auto atom) {
+    ask_and_post<sio_monitor_actor>(sys_, directory_, request_timeout_, socket_,
+                                    weak_from_this(), on_result, on_error, atom,
+                                    std::move(*id), sink_.sink());
   };
   if (as_monitor)
-    ask<caf::actor>(sys_, directory_, request_timeout_, std::move(on_result),
-                    std::move(on_error), sio_monitor_atom_v, std::move(*id),
-                    companion_);
+    atom_args(sio_monitor_atom_v);
   else
-    ask<caf::actor>(sys_, directory_, request_timeout_, std::move(on_result),
-                    std::move(on_error), sio_user_atom_v, std::move(*id),
-                    companion_);
+    atom_args(sio_user_atom_v);
   return false;
+}
+
+void relay_session::registered(const pending_event& ev, bool as_monitor,
+                               sio_monitor_actor monitor) {
+  if (events_.stopped())
+    return;
+  if (as_monitor) {
+    registered_ = std::move(monitor);
+    emit(ev_con_ok, reason_connection_ok);
+  } else {
+    queried_ = std::move(monitor);
+    emit(ev_query_ok, reason_query_ok);
+  }
+  if (ev.ack_id)
+    socket_->ack(*ev.ack_id, "[]");
+  events_.resume();
 }
 
 void relay_session::emit(std::string_view event, std::string_view reason) {
@@ -169,25 +145,18 @@ void relay_session::fail_and_disconnect(std::string_view event,
                                         std::string_view reason) {
   emit(event, reason);
   // The seed says the connection closes; a `41` first keeps the client from
-  // reconnecting in a loop (notes §4, "What signalbox does").
-  pending_.clear();
+  // reconnecting in a loop (docs/socketio.md).
+  events_.clear();
   socket_->disconnect(true);
 }
 
 void relay_session::on_disconnect(std::string_view) {
-  if (closed_)
+  if (events_.stopped())
     return;
-  closed_ = true;
-  pending_.clear();
-  if (companion_)
-    caf::anon_send(directory_, delete_atom_v, companion_);
-  retire_companion();
-}
-
-void relay_session::retire_companion() {
-  // The directory monitors the companion and drops the connection when it
-  // terminates.
-  signalbox::retire_companion(companion_);
+  events_.stop();
+  if (sink_)
+    caf::anon_send(directory_, delete_atom_v, sink_.sink());
+  sink_.retire();
 }
 
 } // namespace signalbox::relay

@@ -2,17 +2,17 @@
 // Strand-only, except the companion's enqueue handler.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
 #include "actors/interfaces.hpp"
 #include "protocols/socketio/sio_connection.hpp"
+#include "protocols/toolkit/companion.hpp"
+#include "protocols/toolkit/request_queue.hpp"
 
 namespace signalbox::relay {
 
@@ -40,28 +40,27 @@ private:
     std::optional<uint64_t> ack_id;
   };
 
-  void process_queue();
-  /// Handles one event; false when it waits for the directory (the queue
-  /// resumes when the answer arrives).
+  /// Handles one event and acknowledges it once handled; false when it
+  /// waits for the directory (the queue resumes when the answer arrives).
+  bool handle_in_order(pending_event& ev);
   bool handle(const pending_event& ev);
   bool register_with_directory(const pending_event& ev, bool as_monitor);
+  /// The directory's answer to a `query` or `con`.
+  void registered(const pending_event& ev, bool as_monitor,
+                  sio_monitor_actor monitor);
   void emit(std::string_view event, std::string_view reason);
   /// Emits `event` {reason}, then disconnects the client (`41` and close).
   void fail_and_disconnect(std::string_view event, std::string_view reason);
-  void resume();
-  void retire_companion();
 
   caf::actor_system& sys_;
   sio_directory_actor directory_;
   caf::timespan request_timeout_;
-  size_t max_pending_events_;
   std::shared_ptr<socketio::namespace_socket> socket_;
-  caf::actor companion_; // this connection, as the relay's actors see it
+  // This connection, as the relay's actors see it.
+  companion_bridge<sio_sink_actor, sio_frame_atom, shared_frame> sink_;
   std::optional<sio_monitor_actor> queried_;    // as a user
   std::optional<sio_monitor_actor> registered_; // as a monitor
-  std::deque<pending_event> pending_;
-  bool waiting_ = false;
-  bool closed_ = false;
+  request_queue<pending_event> events_;
 };
 
 } // namespace signalbox::relay

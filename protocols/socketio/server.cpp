@@ -11,22 +11,25 @@ namespace signalbox::socketio {
 
 namespace {
 
-engineio::engine_settings engine_settings_of(const node_options& opts) {
+engineio::engine_settings engine_settings_of(const net_options& net,
+                                             const options& opts) {
   engineio::engine_settings s;
-  s.ping_interval = opts.socketio.ping_interval;
-  s.ping_timeout = opts.socketio.ping_timeout;
-  s.upgrade_timeout = opts.socketio.upgrade_timeout;
-  s.max_payload = opts.socketio.max_payload;
-  s.max_queue_bytes = opts.net.max_queue_bytes;
-  s.max_queue_packets = opts.net.max_queue_frames;
+  s.ping_interval = opts.ping_interval;
+  s.ping_timeout = opts.ping_timeout;
+  s.upgrade_timeout = opts.upgrade_timeout;
+  s.max_payload = opts.max_payload;
+  s.max_queue_bytes = net.max_queue_bytes;
+  s.max_queue_packets = net.max_queue_frames;
   return s;
 }
 
 class sio_server : public server {
 public:
   sio_server(boost::asio::io_context& io,
-             std::shared_ptr<http::bound_listener> listener, node_options opts)
-      : io_(io), listener_(std::move(listener)), opts_(std::move(opts)) {
+             std::shared_ptr<http::bound_listener> listener, net_options net,
+             options opts)
+      : io_(io), listener_(std::move(listener)), net_(std::move(net)),
+        opts_(std::move(opts)) {
     // nop
   }
 
@@ -35,15 +38,15 @@ public:
     namespaces->emplace("/", std::make_shared<relay::relay_namespace>(
                                  sys, std::move(directory),
                                  std::chrono::duration_cast<caf::timespan>(
-                                     opts_.net.request_timeout)));
+                                     net_.request_timeout)));
     sio_settings settings;
-    settings.connect_timeout = opts_.socketio.connect_timeout;
-    auto limits = opts_.net;
+    settings.connect_timeout = opts_.connect_timeout;
+    auto limits = net_;
     // A polling POST may carry up to max-payload bytes.
-    limits.max_body_bytes = static_cast<size_t>(opts_.socketio.max_payload);
+    limits.max_body_bytes = static_cast<size_t>(opts_.max_payload);
     auto engine = std::make_shared<engineio::engine_server>(
-        io_, engine_settings_of(opts_), limits,
-        engineio::cors_policy{opts_.socketio.cors_origins},
+        io_, engine_settings_of(net_, opts_), limits,
+        engineio::cors_policy{opts_.cors_origins},
         [namespaces,
          settings](const std::shared_ptr<engineio::engine_socket>& socket) {
           return std::make_shared<sio_connection>(socket, namespaces, settings);
@@ -70,19 +73,20 @@ public:
 private:
   boost::asio::io_context& io_;
   std::shared_ptr<http::bound_listener> listener_;
-  node_options opts_;
+  net_options net_;
+  options opts_;
   std::shared_ptr<engineio::engine_site> site_;
 };
 
 } // namespace
 
 caf::expected<std::shared_ptr<server>> bind_server(boost::asio::io_context& io,
-                                                   const node_options& opts) {
-  auto listener =
-      http::bind_listener(io, opts.net, "socketio", opts.socketio.port);
+                                                   const net_options& net,
+                                                   const options& opts) {
+  auto listener = http::bind_listener(io, net, "socketio", opts.port);
   if (!listener)
     return listener.error();
-  return std::make_shared<sio_server>(io, std::move(*listener), opts);
+  return std::make_shared<sio_server>(io, std::move(*listener), net, opts);
 }
 
 } // namespace signalbox::socketio

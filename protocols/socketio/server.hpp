@@ -9,6 +9,7 @@
 #include "actors/interfaces.hpp"
 #include "config/options.hpp"
 #include "protocols/http/listener_handle.hpp"
+#include "protocols/socketio/options.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -27,6 +28,7 @@ public:
 /// Binds net.address:socketio.port; an ec::system_error naming the service
 /// when the port cannot be bound.
 caf::expected<std::shared_ptr<server>> bind_server(boost::asio::io_context& io,
-                                                   const node_options& opts);
+                                                   const net_options& net,
+                                                   const options& opts);
 
 } // namespace signalbox::socketio

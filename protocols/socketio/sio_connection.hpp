@@ -16,7 +16,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "actors/jmri_types.hpp"
+#include "core/jmri_types.hpp"
 #include "protocols/socketio/engine_socket.hpp"
 #include "protocols/socketio/socketio_codec.hpp"
 

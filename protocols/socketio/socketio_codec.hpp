@@ -3,7 +3,7 @@
 // socket.io-parser 4.2's Decoder, including its payload checks
 // (isPayloadValid), so that the server rejects exactly what the reference
 // server rejects. Pure: no sockets, no actors.
-// See ../shared/notes/socketio.md §2.
+// See docs/socketio.md.
 #pragma once
 
 #include <cstdint>

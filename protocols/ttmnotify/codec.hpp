@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "actors/notification.hpp"
+#include "core/notification.hpp"
 
 namespace signalbox::ttmnotify {
 

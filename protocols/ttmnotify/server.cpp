@@ -2,12 +2,9 @@
 
 #include <boost/beast/http/field.hpp>
 
-#include "actors/errors.hpp"
 #include "protocols/http/listener.hpp"
 #include "protocols/http/rest_json.hpp"
 #include "protocols/ttmnotify/codec.hpp"
-#include "protocols/ttmnotify/fanout.hpp"
-#include "protocols/ttmnotify/session.hpp"
 
 namespace signalbox::ttmnotify {
 
@@ -18,9 +15,9 @@ namespace bhttp = http::bhttp;
 /// What port 1777 serves.
 class ttm_site : public http::site {
 public:
-  ttm_site(std::shared_ptr<fanout> hub, net_options limits,
-           http::rest_context rest)
-      : hub_(std::move(hub)), limits_(std::move(limits)), api_(std::move(rest)),
+  ttm_site(std::shared_ptr<ws_fanout> hub, net_options limits,
+           http::rest_api api)
+      : hub_(std::move(hub)), limits_(std::move(limits)), api_(std::move(api)),
         counters_(std::make_shared<http::ws_counters>()) {
     // nop
   }
@@ -85,66 +82,31 @@ public:
           rest::encode_error("unsupported WebSocket subprotocol '" + offered +
                              "'; this endpoint speaks ttmnotify"),
           req.version(), false);
-    auto ws = std::make_shared<session>(std::move(stream), limits_, sessions,
-                                        counters_, hub_);
+    auto ws = std::make_shared<fanout_session>(std::move(stream), limits_,
+                                               sessions, counters_, hub_);
     ws->accept(std::move(req),
                outcome == negotiation::selected ? subprotocol : "");
     return std::nullopt;
   }
 
 private:
-  std::shared_ptr<fanout> hub_;
+  std::shared_ptr<ws_fanout> hub_;
   net_options limits_;
   http::rest_api api_;
   std::shared_ptr<http::ws_counters> counters_;
 };
 
-class ttm_server : public server {
-public:
-  ttm_server(std::shared_ptr<http::listener> impl, net_options limits,
-             boost::asio::any_io_executor io)
-      : impl_(std::move(impl)), endpoint_(impl_->local_endpoint()),
-        limits_(std::move(limits)), io_(std::move(io)) {
-    // nop
-  }
-
-  void serve(caf::actor_system& sys, http::rest_context rest) override {
-    hub_ = std::make_shared<fanout>(sys, io_);
-    impl_->run(http::http_connections(
-        std::make_shared<ttm_site>(hub_, limits_, std::move(rest)), limits_));
-  }
-
-  std::string service() const override { return "ttm"; }
-  std::string address() const override {
-    return endpoint_.address().to_string();
-  }
-  uint16_t port() const override { return endpoint_.port(); }
-  void stop() override {
-    impl_->stop();
-    // Sessions closing from here on no longer need notifications, and the
-    // node waits for every actor before it exits.
-    if (hub_)
-      hub_->stop();
-  }
-  size_t connections() const override { return impl_->sessions()->size(); }
-
-private:
-  std::shared_ptr<http::listener> impl_;
-  boost::asio::ip::tcp::endpoint endpoint_;
-  net_options limits_;
-  boost::asio::any_io_executor io_;
-  std::shared_ptr<fanout> hub_; // once serving
-};
-
 } // namespace
 
-caf::expected<std::shared_ptr<server>> bind_server(boost::asio::io_context& io,
-                                                   const node_options& opts) {
-  auto impl = std::make_shared<http::listener>(io, opts.net);
-  if (auto err = impl->open(opts.net.address, opts.ttm.port); !err.empty())
-    return make_error(ec::system_error, "ttm: " + err);
-  return std::make_shared<ttm_server>(std::move(impl), opts.net,
-                                      io.get_executor());
+void serve(http::bound_listener& listener, std::shared_ptr<ws_fanout> hub,
+           const net_options& limits, http::rest_api api) {
+  listener.impl().run(http::http_connections(
+      std::make_shared<ttm_site>(std::move(hub), limits, std::move(api)),
+      limits));
+}
+
+std::vector<std::string> subscribed_groups() {
+  return {groups::jobs, groups::gpio, groups::values};
 }
 
 } // namespace signalbox::ttmnotify

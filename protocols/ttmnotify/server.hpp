@@ -3,29 +3,25 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
-#include <caf/expected.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <caf/fwd.hpp>
 
 #include "config/options.hpp"
-#include "protocols/http/listener_handle.hpp"
+#include "protocols/http/bound_listener.hpp"
 #include "protocols/http/rest.hpp"
-
-namespace boost::asio {
-class io_context;
-} // namespace boost::asio
+#include "protocols/toolkit/ws_fanout.hpp"
 
 namespace signalbox::ttmnotify {
 
-/// The ttm listener: bound first (so that the node knows its real port, for
-/// SIGNALBOX_URL, before it spawns the jobs), serving once `serve` is called.
-class server : public listener_handle {
-public:
-  virtual void serve(caf::actor_system& sys, http::rest_context rest) = 0;
-};
+/// Starts serving on `listener`: WebSocket subscribers join `hub`, REST
+/// requests go to `api`.
+void serve(http::bound_listener& listener, std::shared_ptr<ws_fanout> hub,
+           const net_options& limits, http::rest_api api);
 
-/// Binds net.address:ttm.port; an ec::system_error with a clear text when
-/// the port cannot be bound.
-caf::expected<std::shared_ptr<server>> bind_server(boost::asio::io_context& io,
-                                                   const node_options& opts);
+/// The groups a ttmnotify subscriber receives: jobs, GPIO lines and shared
+/// values.
+std::vector<std::string> subscribed_groups();
 
 } // namespace signalbox::ttmnotify

@@ -1,6 +1,6 @@
 // The conformance server of the Socket.IO tests: signalbox's Engine.IO and
 // Socket.IO layers with the setup the official protocol suites expect
-// (notes/socketio.md §3), not the product's relay:
+// (docs/socketio.md), not the product's relay:
 // - timings 300 ms / 200 ms, maxPayload 1000000, connect timeout 1000 ms;
 // - /socket.io/: namespaces "/" and "/custom"; on connection each emits
 //   `auth` with the CONNECT payload, echoes `message` as `message-back` and

@@ -2,7 +2,7 @@
 // test-suite/), case by case (24), against the conformance server's
 // Engine.IO echo on /engine.io/: the handshake, heartbeat, close and upgrade
 // cases it shares with the Socket.IO suite (lib/eio_cases.mjs) and its
-// message cases. shared/notes/socketio.md §1 and §3. SIO_REFERENCE=1 runs it
+// message cases. docs/socketio.md. SIO_REFERENCE=1 runs it
 // against Node.
 
 import assert from 'node:assert/strict';
@@ -48,7 +48,7 @@ describe(`Engine.IO protocol suite on ${SERVER_KIND}`, { concurrency: true }, ()
       test('closes the session upon invalid packet format (POST abc: 400, then 400)', async () => {
         const session = await PollingSession.open(server.url, PATH);
         const answer = await session.post('abc');
-        // signalbox refuses the body (notes §1). Node's engine.io 6.6
+        // signalbox refuses the body (docs/socketio.md). Node's engine.io 6.6
         // answers the POST `ok` and then closes the session on the decoded
         // error packet; the official suite accepts both.
         assert.equal(answer.status, REFERENCE ? 200 : 400, `${answer}`);

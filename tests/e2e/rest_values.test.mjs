@@ -1,5 +1,5 @@
 // The shared-value routes of the REST API and the API's general error
-// handling (notes/ttmnotify.md, "REST"): every route, status code and JSON
+// handling (docs/api.md, "REST"): every route, status code and JSON
 // error, URL-encoded keys, media types, size limits, methods, bearer tokens.
 
 import assert from 'node:assert/strict';

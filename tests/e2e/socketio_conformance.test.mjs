@@ -2,7 +2,7 @@
 // test-suite/), case by case, against the conformance server on
 // /socket.io/: its Engine.IO part (16 cases, lib/eio_cases.mjs) and its
 // Socket.IO part (16). Frames are compared exactly.
-// shared/notes/socketio.md §2 and §3. SIO_REFERENCE=1 runs it against Node.
+// docs/socketio.md. SIO_REFERENCE=1 runs it against Node.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// The altoponix relay (seed 004, shared/notes/socketio.md §4 "What signalbox
+// The altoponix relay (seed 004, docs/socketio.md "What signalbox
 // does") driven by the real socket.io-client 4.8, in each transport mode:
 // WebSocket only, polling only, and the default (polling, then the upgrade
 // to WebSocket). Users and monitors are socket.io-client sockets; every

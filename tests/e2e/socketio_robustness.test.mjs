@@ -2,7 +2,7 @@
 // WebSocket and polling, oversized payloads, unknown sessions, a wrong
 // protocol version or transport, events before CONNECT, overlapping polls,
 // a client ping. Each test ends by checking that the listener still serves
-// a fresh client (connect + query ok). shared/notes/socketio.md §1 and §2.
+// a fresh client (connect + query ok). docs/socketio.md.
 // SIO_REFERENCE=1 runs the same tests against the relay on Node's socket.io.
 
 import assert from 'node:assert/strict';
@@ -151,7 +151,7 @@ describe(`Socket.IO robustness on ${SERVER_KIND}`, { concurrency: true }, () => 
     });
 
     // Node's engine.io answers 413 and keeps the session; signalbox closes
-    // it (notes §1).
+    // it (docs/socketio.md).
     test('polling: a POST over max-payload closes the session', { skip: REFERENCE && 'the Node server keeps the session after a 413' }, async () => {
       const session = await connectedPolling();
       const answer = await session.post(paddedQuery(MAX_PAYLOAD + 1));

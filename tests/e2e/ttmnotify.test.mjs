@@ -1,4 +1,4 @@
-// The ttmnotify WebSocket as a client sees it (seed 000, notes/ttmnotify.md):
+// The ttmnotify WebSocket as a client sees it (seed 000, docs/api.md):
 // subprotocol negotiation, the exact frames of all four notification kinds,
 // fan-out to several clients, and what happens to client frames.
 

@@ -3,20 +3,20 @@
 // top of it, and a temporary directory that removes itself.
 #pragma once
 
-#include "actors/interfaces.hpp"
-
-#include <caf/test/dsl.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+
+#include <caf/test/dsl.hpp>
+
+#include "actors/interfaces.hpp"
 
 namespace signalbox::test {
 
 /// An actor_system_config with signalbox's types registered.
 struct config : caf::actor_system_config {
   config() {
-    add_message_types<caf::id_block::signalbox>();
+    add_signalbox_types(*this);
     // Keep test output quiet; failures are reported by the test framework.
     set("logger.console", caf::atom("none"));
   }
@@ -31,7 +31,8 @@ using deterministic_fixture = test_coordinator_fixture<config>;
 class temp_dir {
 public:
   temp_dir() {
-    auto base = std::filesystem::temp_directory_path() / "signalbox-test-XXXXXX";
+    auto base =
+        std::filesystem::temp_directory_path() / "signalbox-test-XXXXXX";
     std::string tmpl = base.string();
     if (::mkdtemp(tmpl.data()) == nullptr)
       throw std::runtime_error("mkdtemp failed");

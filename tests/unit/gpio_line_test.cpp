@@ -10,8 +10,8 @@
 
 #include <caf/test/dsl.hpp>
 
-#include "actors/errors.hpp"
 #include "actors/gpio_line.hpp"
+#include "core/errors.hpp"
 #include "fixture.hpp"
 #include "gpio_test_support.hpp"
 #include "hal/sim_backend.hpp"

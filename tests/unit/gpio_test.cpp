@@ -12,9 +12,9 @@
 
 #include <caf/test/unit_test.hpp>
 
-#include "actors/errors.hpp"
 #include "actors/gpio_line.hpp"
 #include "actors/gpio_registry.hpp"
+#include "core/errors.hpp"
 #include "fixture.hpp"
 #include "gpio_test_support.hpp"
 

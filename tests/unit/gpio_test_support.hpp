@@ -22,7 +22,7 @@
 #include <boost/asio/io_context.hpp>
 #include <gpiod.h>
 
-#include "actors/messages.hpp"
+#include "core/messages.hpp"
 #include "hal/gpio_backend.hpp"
 
 namespace signalbox::test {

@@ -11,9 +11,9 @@
 #include <caf/actor_system.hpp>
 #include <rapidjson/document.h>
 
-#include "actors/jmri_directory.hpp"
 #include "fixture.hpp"
 #include "protocols/jmri/connection.hpp"
+#include "protocols/jmri/jmri_directory.hpp"
 
 using namespace signalbox;
 using namespace signalbox::jmri;

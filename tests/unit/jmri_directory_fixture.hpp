@@ -5,9 +5,9 @@
 
 #include <rapidjson/document.h>
 
-#include "actors/errors.hpp"
-#include "actors/jmri_directory.hpp"
+#include "core/errors.hpp"
 #include "fixture.hpp"
+#include "protocols/jmri/jmri_directory.hpp"
 
 namespace signalbox::test {
 
@@ -48,6 +48,11 @@ struct jmri_fixture : deterministic_fixture {
     connections.push_back(conn);
     run();
     return conn;
+  }
+
+  /// `conn` as the directory sees it.
+  static jmri_sink_actor sink(const caf::actor& conn) {
+    return caf::actor_cast<jmri_sink_actor>(conn);
   }
 
   /// The frames `conn` has received, oldest first.
@@ -93,7 +98,7 @@ struct jmri_fixture : deterministic_fixture {
 
   /// subscribe(id, conn); the error, or none.
   caf::error subscribe(std::string id, const caf::actor& conn) {
-    auto res = ask<ok_atom>(put_atom_v, std::move(id), conn);
+    auto res = ask<ok_atom>(put_atom_v, std::move(id), sink(conn));
     return res ? caf::error{} : res.error();
   }
 
@@ -102,7 +107,7 @@ struct jmri_fixture : deterministic_fixture {
   }
 
   std::vector<std::string> ids_of(const caf::actor& conn) {
-    auto res = ask<std::vector<std::string>>(list_atom_v, conn);
+    auto res = ask<std::vector<std::string>>(list_atom_v, sink(conn));
     CAF_REQUIRE(res);
     return *res;
   }

@@ -58,7 +58,7 @@ CAF_TEST(each subscribed id is a client actor that knows its connection) {
   auto owner = self->request(client, caf::infinite, get_atom_v);
   run();
   std::move(owner).receive(
-      [&](caf::actor& x) { CAF_CHECK_EQUAL(x, conn); },
+      [&](jmri_sink_actor& x) { CAF_CHECK(x == sink(conn)); },
       [&](caf::error& err) { CAF_FAIL("unexpected error: " << err); });
   // The client actor is the path of a frame: directory -> client -> conn.
   auto frame = std::make_shared<const std::string>("frame");
@@ -108,13 +108,13 @@ CAF_TEST(unsubscribe_all drops every id of one connection only) {
   CAF_REQUIRE(!subscribe("a", c1));
   CAF_REQUIRE(!subscribe("b", c1));
   CAF_REQUIRE(!subscribe("c", c2));
-  CAF_REQUIRE(ask<ok_atom>(delete_atom_v, c1));
+  CAF_REQUIRE(ask<ok_atom>(delete_atom_v, sink(c1)));
   CAF_CHECK(ids_of(c1).empty());
   CAF_CHECK_EQUAL(ids_of(c2), std::vector<std::string>{"c"});
   CAF_CHECK_EQUAL(state().clients.size(), 1u);
   CAF_CHECK_EQUAL(state().ids_by_conn.size(), 1u);
   // A connection without ids: fine, nothing changes.
-  CAF_CHECK(ask<ok_atom>(delete_atom_v, c1));
+  CAF_CHECK(ask<ok_atom>(delete_atom_v, sink(c1)));
   CAF_CHECK_EQUAL(send(message("left")), 1u);
   CAF_CHECK(frames(c1).empty());
   // The ids are free again, for anyone.

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "jmri_directory_fixture.hpp"
+#include "protocols/jmri/codec.hpp"
 
 using namespace signalbox;
 
@@ -173,7 +174,7 @@ CAF_TEST(socket service delete of an unknown id is silent) {
 
 CAF_TEST(socket service get without data subscribes a UUID) {
   auto conn = connect();
-  auto first = ask<jmri_client_ids>(get_atom_v, conn);
+  auto first = ask<jmri_client_ids>(get_atom_v, sink(conn));
   CAF_REQUIRE(first);
   CAF_CHECK(first->generated);
   CAF_REQUIRE_EQUAL(first->ids.size(), 1u);
@@ -182,7 +183,7 @@ CAF_TEST(socket service get without data subscribes a UUID) {
   CAF_CHECK_EQUAL(ids_of(conn), first->ids);
   // The same connection asks again: its existing ids, nothing generated
   // (the session answers them as a list).
-  auto second = ask<jmri_client_ids>(get_atom_v, conn);
+  auto second = ask<jmri_client_ids>(get_atom_v, sink(conn));
   CAF_REQUIRE(second);
   CAF_CHECK(!second->generated);
   CAF_CHECK_EQUAL(second->ids, first->ids);
@@ -196,7 +197,7 @@ CAF_TEST(socket service get answers client generated ids as they are) {
   auto conn = connect();
   CAF_REQUIRE(!subscribe("client1", conn));
   CAF_REQUIRE(!subscribe("client2", conn));
-  auto got = ask<jmri_client_ids>(get_atom_v, conn);
+  auto got = ask<jmri_client_ids>(get_atom_v, sink(conn));
   CAF_REQUIRE(got);
   CAF_CHECK(!got->generated);
   CAF_CHECK_EQUAL(got->ids, (std::vector<std::string>{"client1", "client2"}));

@@ -16,10 +16,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "actors/errors.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/job.hpp"
 #include "config/options.hpp"
+#include "core/errors.hpp"
 #include "fixture.hpp"
 
 namespace signalbox::test {
@@ -75,7 +75,7 @@ struct job_fixture {
     opts.stable_after = 10s;
     opts.log_lines = 50;
     opts.max_line_bytes = 4096;
-    opts.signalbox_url = "http://127.0.0.1:1777";
+    opts.environment["SIGNALBOX_URL"] = "http://127.0.0.1:1777";
     self->join(sys.groups().get_local(groups::jobs));
   }
 
@@ -171,7 +171,6 @@ struct job_actor_fixture : job_fixture {
     setup.spec = std::move(spec);
     setup.origin = origin;
     setup.options = opts;
-    setup.signalbox_url = opts.signalbox_url;
     auto job = spawn_job(sys, loop.io, std::move(setup));
     jobs.push_back(job);
     return job;

@@ -18,7 +18,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "actors/errors.hpp"
+#include "core/errors.hpp"
 #include "fixture.hpp"
 #include "hal/process.hpp"
 #include "hal/process_monitor.hpp"

@@ -1,7 +1,7 @@
 #define CAF_SUITE job_records
 #include <string>
 
-#include "actors/errors.hpp"
+#include "core/errors.hpp"
 #include "fixture.hpp"
 #include "store/job_records.hpp"
 

@@ -1,5 +1,5 @@
 #define CAF_SUITE rest_routing
-#include "actors/errors.hpp"
+#include "core/errors.hpp"
 #include "fixture.hpp"
 #include "protocols/http/rest.hpp"
 #include "protocols/http/uri_codec.hpp"

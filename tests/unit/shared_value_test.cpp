@@ -1,9 +1,9 @@
 #define CAF_SUITE shared_values
 #include <caf/group_manager.hpp>
 
-#include "actors/errors.hpp"
 #include "actors/shared_value.hpp"
 #include "actors/value_registry.hpp"
+#include "core/errors.hpp"
 #include "fixture.hpp"
 #include "store/value_records.hpp"
 

@@ -1,4 +1,4 @@
-// The altoponix relay's actors (notes/socketio.md §4): the directory of
+// The altoponix relay's actors (docs/socketio.md): the directory of
 // monitor ids and the actor of each id, driven as the Socket.IO sessions do,
 // with stand-in connections that record the frames the relay emits to them.
 #define CAF_SUITE sio_relay
@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "actors/errors.hpp"
-#include "actors/sio_directory.hpp"
-#include "actors/sio_monitor.hpp"
+#include "core/errors.hpp"
 #include "fixture.hpp"
+#include "protocols/socketio/sio_directory.hpp"
+#include "protocols/socketio/sio_monitor.hpp"
 
 using namespace signalbox;
 
@@ -76,6 +76,11 @@ struct fixture : test::deterministic_fixture {
     return conn;
   }
 
+  /// `conn` as the relay's actors see it.
+  static sio_sink_actor sink(const caf::actor& conn) {
+    return caf::actor_cast<sio_sink_actor>(conn);
+  }
+
   std::vector<shared_frame>& frames(const caf::actor& conn) {
     return deref<connection_actor>(conn).state.frames;
   }
@@ -104,14 +109,15 @@ struct fixture : test::deterministic_fixture {
         caf::make_error(caf::sec::request_timeout);
     auto hdl = self->request(directory, caf::infinite, xs...);
     run();
-    std::move(hdl).receive([&](caf::actor& x) { result = std::move(x); },
-                           [&](caf::error& err) { result = err; });
+    std::move(hdl).receive(
+        [&](sio_monitor_actor& x) { result = caf::actor_cast<caf::actor>(x); },
+        [&](caf::error& err) { result = err; });
     return result;
   }
 
   /// A user's successful `query`: the id's actor.
   caf::actor query(const std::string& id, const caf::actor& conn) {
-    auto res = ask(sio_user_atom_v, id, conn);
+    auto res = ask(sio_user_atom_v, id, sink(conn));
     CAF_REQUIRE(res);
     CAF_REQUIRE(*res != nullptr);
     return *res;
@@ -119,7 +125,7 @@ struct fixture : test::deterministic_fixture {
 
   /// A monitor's successful `con`: the id's actor.
   caf::actor con(const std::string& id, const caf::actor& conn) {
-    auto res = ask(sio_monitor_atom_v, id, conn);
+    auto res = ask(sio_monitor_atom_v, id, sink(conn));
     CAF_REQUIRE(res);
     CAF_REQUIRE(*res != nullptr);
     return *res;
@@ -127,7 +133,7 @@ struct fixture : test::deterministic_fixture {
 
   /// Connection `conn` closes and says so.
   void disconnect(const caf::actor& conn) {
-    self->send(directory, delete_atom_v, conn);
+    self->send(directory, delete_atom_v, sink(conn));
     run();
   }
 
@@ -140,16 +146,16 @@ struct fixture : test::deterministic_fixture {
   // What sessions send to an id's actor for their connection.
   void command(const caf::actor& id_actor, const std::string& cmd,
                const caf::actor& user) {
-    self->send(id_actor, sio_command_atom_v, cmd, user);
+    self->send(id_actor, sio_command_atom_v, cmd, sink(user));
     run();
   }
   void done(const caf::actor& id_actor, const caf::actor& monitor) {
-    self->send(id_actor, sio_done_atom_v, monitor);
+    self->send(id_actor, sio_done_atom_v, sink(monitor));
     run();
   }
   void failed(const caf::actor& id_actor, const caf::actor& monitor,
               const std::string& reason) {
-    self->send(id_actor, sio_failed_atom_v, monitor, reason);
+    self->send(id_actor, sio_failed_atom_v, sink(monitor), reason);
     run();
   }
 
@@ -277,7 +283,7 @@ CAF_TEST(a second monitor for an id is refused and the first keeps it) {
   auto second = connect();
   auto user = connect();
   auto id_actor = con(id_a, first);
-  auto refused = ask(sio_monitor_atom_v, id_a, second);
+  auto refused = ask(sio_monitor_atom_v, id_a, sink(second));
   CAF_REQUIRE(!refused);
   CAF_CHECK(code_of(refused.error()) == ec::conflict);
   CAF_CHECK_EQUAL(text_of(refused.error()), "monitor_id already registered");
@@ -472,10 +478,10 @@ CAF_TEST(a user of one id may be the monitor of another) {
 
 CAF_TEST(empty ids and missing connections are refused) {
   auto conn = connect();
-  for (auto& res : {ask(sio_user_atom_v, std::string{}, conn),
-                    ask(sio_monitor_atom_v, std::string{}, conn),
-                    ask(sio_user_atom_v, id_a, caf::actor{}),
-                    ask(sio_monitor_atom_v, id_a, caf::actor{})}) {
+  for (auto& res : {ask(sio_user_atom_v, std::string{}, sink(conn)),
+                    ask(sio_monitor_atom_v, std::string{}, sink(conn)),
+                    ask(sio_user_atom_v, id_a, sio_sink_actor{}),
+                    ask(sio_monitor_atom_v, id_a, sio_sink_actor{})}) {
     CAF_REQUIRE(!res);
     CAF_CHECK(code_of(res.error()) == ec::invalid_argument);
   }
@@ -517,15 +523,16 @@ CAF_TEST(an id actor counts a user attached twice once) {
   auto user = connect();
   auto monitor = connect();
   auto id_actor = caf::actor_cast<caf::actor>(sys.spawn(sio_monitor, id_a));
-  self->send(id_actor, sio_monitor_atom_v, put_atom_v, monitor);
-  self->send(id_actor, sio_user_atom_v, put_atom_v, user);
-  self->send(id_actor, sio_user_atom_v, put_atom_v, user);
+  self->send(id_actor, sio_monitor_atom_v, put_atom_v, sink(monitor));
+  self->send(id_actor, sio_user_atom_v, put_atom_v, sink(user));
+  self->send(id_actor, sio_user_atom_v, put_atom_v, sink(user));
   run();
   CAF_CHECK_EQUAL(state_of(id_actor).id, id_a);
-  CAF_CHECK_EQUAL(state_of(id_actor).users, std::vector<caf::actor>{user});
+  CAF_CHECK(state_of(id_actor).users ==
+            std::vector<sio_sink_actor>{sink(user)});
   done(id_actor, monitor);
   CAF_CHECK_EQUAL(received(user), texts{command_finish});
-  self->send(id_actor, sio_user_atom_v, delete_atom_v, user);
+  self->send(id_actor, sio_user_atom_v, delete_atom_v, sink(user));
   done(id_actor, monitor);
   CAF_CHECK_EQUAL(received(user), texts{command_finish});
   self->send(id_actor, delete_atom_v);

@@ -10,8 +10,8 @@
 
 #include <caf/all.hpp>
 
-#include "actors/errors.hpp"
 #include "actors/store.hpp"
+#include "core/errors.hpp"
 #include "fixture.hpp"
 
 using namespace signalbox;

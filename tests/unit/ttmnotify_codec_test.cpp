@@ -3,6 +3,7 @@
 
 #include "fixture.hpp"
 #include "protocols/ttmnotify/codec.hpp"
+#include "protocols/ttmnotify/formats.hpp"
 
 using namespace signalbox;
 
@@ -71,8 +72,8 @@ CAF_TEST(strings are escaped into valid JSON) {
 
 CAF_TEST(the envelope encodes once and shares the frame) {
   auto n = make_notification(gpio_changed{"relay-b", 1});
-  auto& first = n->encoded(wire_format::ttmnotify);
-  auto& second = n->encoded(wire_format::ttmnotify);
+  auto& first = n->encoded(ttmnotify::json_format());
+  auto& second = n->encoded(ttmnotify::json_format());
   CAF_CHECK_EQUAL(&first, &second);
   CAF_CHECK_EQUAL(first, R"({"cmd":"gpioupdate","gpio":"relay-b","value":1})");
 }

@@ -1,6 +1,6 @@
 // The Engine.IO 4 / Socket.IO 5 client part the relay clients share, over
 // a WebSocket opened directly (`/socket.io/?EIO=4&transport=websocket`, no
-// polling, as notes/socketio.md §1 describes): wait for the open packet
+// polling, as docs/socketio.md describes): wait for the open packet
 // `0{...}`, send the namespace CONNECT `40`, wait for `40{"sid":..}`, answer
 // every server ping `2` with a pong `3`, and hand EVENT packets (`42[...]`)
 // to the derived class. Outgoing packets are queued: a Beast WebSocket

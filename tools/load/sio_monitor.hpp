@@ -1,4 +1,4 @@
-// An altoponix monitor (notes/socketio.md §4): registers its id with `con`,
+// An altoponix monitor (docs/socketio.md): registers its id with `con`,
 // then answers every `command do` with `command done`, after think_ms. It
 // decodes the stamp in each command to measure the user->monitor latency
 // and to check each user's commands for loss and order.

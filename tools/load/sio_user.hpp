@@ -1,4 +1,4 @@
-// An altoponix user (notes/socketio.md §4): `query`s its monitor, then sends
+// An altoponix user (docs/socketio.md): `query`s its monitor, then sends
 // `command send` at a fixed rate, each command text being a stamp. The
 // relay answers every command with `command ok` in order, so the user
 // matches them first-in first-out to measure the round trip; `command

@@ -1,6 +1,6 @@
 // Raw Engine.IO clients for the conformance and robustness tests: every
 // byte the tests send is written out by hand, every answer is kept exactly
-// as it came (../../../shared/notes/socketio.md §1).
+// as it came (docs/socketio.md).
 //
 // - Long-polling over node:http. Like the real Node client, each request
 //   goes on a new TCP connection with `Connection: close`; `keepAlive: true`

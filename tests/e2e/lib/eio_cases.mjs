@@ -1,6 +1,6 @@
 // The Engine.IO test cases that the official protocol suites share: the
 // Socket.IO suite runs them on /socket.io/, the Engine.IO suite on
-// /engine.io/ (shared/notes/socketio.md §3). Test names follow the
+// /engine.io/ (docs/socketio.md). Test names follow the
 // checklist. The conformance server runs with pingInterval 300, pingTimeout
 // 200 and maxPayload 1000000.
 //
@@ -163,7 +163,7 @@ export function engineIoCases({ server, path, roundTrip }) {
     // Node's engine.io 6.6 ignores a close packet over WebSocket (only its
     // polling transport handles it); the official suite passes there only
     // because its client never answers a ping. Pings are answered here, so
-    // this tests the close packet itself, which the notes require.
+    // this tests the close packet itself, which docs/socketio.md requires.
     const closeIgnoredByNode = REFERENCE && 'the Node server ignores a client close packet over WebSocket';
     test('WebSocket: forcefully closes the session (client 1 -> closed)', { skip: closeIgnoredByNode }, async () => {
       const { ws } = await openWebSocketSession(base(), path, { autoPong: true });

@@ -2,7 +2,7 @@
 // reference so that the same tests validate against Node's socket.io:
 //
 // - startConformance(): the conformance server of the protocol suites
-//   (shared/notes/socketio.md §3): signalbox's test program
+//   (docs/socketio.md): signalbox's test program
 //   SIGNALBOX_SIO_CONFORMANCE (default <repo>/build/tests/
 //   signalbox-sio-conformance), or with SIO_REFERENCE=1
 //   tools/peers/socketio-conformance/server.mjs;

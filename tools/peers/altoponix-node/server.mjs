@@ -1,4 +1,4 @@
-// The altoponix command relay (seed 004, shared/notes/socketio.md §4) on
+// The altoponix command relay (seed 004, docs/socketio.md) on
 // Node's socket.io, behaving as signalbox decided ("What signalbox does"):
 // the reference the relay end-to-end tests are validated against
 // (SIO_REFERENCE=1), and the peer of the benchmarks.

@@ -2,7 +2,7 @@
 // suites (socketio/socket.io-protocol and socketio/engine.io-protocol,
 // test-suite/) expect, on Node's own socket.io and engine.io. signalbox's
 // end-to-end tests run against it with SIO_REFERENCE=1 to prove that they
-// test what the Node server does (../../../shared/notes/socketio.md §3).
+// test what the Node server does (docs/socketio.md).
 //
 //   node server.mjs --port=0
 //

@@ -1,0 +1,19 @@
+#include "app/services.hpp"
+
+#include "protocols/jmri/service.hpp"
+#include "protocols/socketio/service.hpp"
+#include "protocols/ttmnotify/service.hpp"
+
+namespace signalbox {
+
+service_list make_services() {
+  service_list all;
+  // Adding an interface: its folder under protocols/ and one line here
+  // (docs/design.md, "How to add an interface").
+  all.push_back(ttmnotify::make_service()); // 1777: ttmnotify + REST
+  all.push_back(jmri::make_service());      // 12080, 2056: JMRI JSON
+  all.push_back(socketio::make_service());  // 5000: altoponix relay
+  return all;
+}
+
+} // namespace signalbox
