@@ -8,12 +8,14 @@
 #   deploy/setup.sh build                       install what is missing and build
 #
 # Environment: BUILD_DIR (default ./build), BUILD_TYPE (default Release),
-# JOBS (default: number of cores).
+# JOBS (default: number of cores), SIGNALBOX_WERROR (ON: compiler warnings
+# are errors, as in CI; default OFF).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-$repo/build}
 build_type=${BUILD_TYPE:-Release}
+werror=${SIGNALBOX_WERROR:-OFF}
 jobs=${JOBS:-$(nproc)}
 
 # Debian packages the node needs to build and run.
@@ -61,7 +63,8 @@ install_node() {
 # build [target...]: configures and builds the given targets (all without).
 build() {
   install_packages "${build_packages[@]}"
-  cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+  cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" \
+    -DSIGNALBOX_WERROR="$werror" >/dev/null
   local targets=()
   for t in "$@"; do targets+=(--target "$t"); done
   cmake --build "$build_dir" -j "$jobs" "${targets[@]}"
