@@ -35,6 +35,7 @@
 #include "core/jmri_types.hpp"
 #include "core/messages.hpp"
 #include "core/notification.hpp"
+#include "core/rtoc_types.hpp"
 
 // -- type IDs and atoms -------------------------------------------------------
 
@@ -99,6 +100,26 @@ CAF_ADD_ATOM(signalbox_types, signalbox, sio_done_atom, "siodone")
 CAF_ADD_ATOM(signalbox_types, signalbox, sio_failed_atom, "siofailed")
 CAF_ADD_ATOM(signalbox_types, signalbox, sio_frame_atom, "sioframe")
 
+// RTOC.
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::number))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::sample))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::rtoc::sample>))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::event_request))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::event_view))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::rtoc::event_view>))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::signal_view))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::signal_query))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::latest_view))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<int64_t>))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<double>))
+CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_push_atom, "rtocpush")
+CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_request_atom, "rtocreq")
+CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_plot_atom, "rtocplot")
+CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_subscribe_atom, "rtocsub")
+CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_resize_atom, "rtocresize")
+CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_connect_atom, "rtocconn")
+CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_event_atom, "rtocevent")
+
 CAF_END_TYPE_ID_BLOCK(signalbox_types)
 
 // Shared by pointer between the actors and the connections of one node,
@@ -109,6 +130,11 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(signalbox::shared_frame)
 // The envelope is shared by pointer between actors of one node and never
 // serialized as such: a cluster router forwards the event inside it.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(signalbox::notification_ptr)
+
+// A parsed RTOC request, handed from a connection to the node's RTOC
+// directory. RTOC connections are served by the node they reach, so it
+// never crosses a node boundary.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(signalbox::rtoc::request_ptr)
 
 namespace signalbox {
 
@@ -142,6 +168,19 @@ using store_actor = caf::typed_actor<
     caf::replies_to<get_atom, std::string>::with<std::vector<store_record>>,
     // Reads one record; answers ec::not_found when absent.
     caf::replies_to<get_atom, std::string, std::string>::with<std::string>,
+    // Writes every record into `table` in one transaction; answers after
+    // the commit.
+    caf::replies_to<put_atom, std::string,
+                    std::vector<store_record>>::with<ok_atom>,
+    // Removes the keys of `table` in [from, to); answers how many, after
+    // the commit.
+    caf::replies_to<delete_atom, std::string, std::string,
+                    std::string>::with<uint64_t>,
+    // Reads the records of `table` with keys in [from, to) (an empty `to`:
+    // no upper bound), at most `limit` (0: all), the last ones first when
+    // `reverse`.
+    caf::replies_to<get_atom, std::string, std::string, std::string,
+                    uint64_t, bool>::with<std::vector<store_record>>,
     // Commits whatever is pending and answers once it is durable.
     caf::replies_to<flush_atom>::with<ok_atom>>::extend_with<store_internal>;
 
@@ -382,6 +421,67 @@ using sio_directory_actor = caf::typed_actor<
     // frees the id it held as a monitor.
     caf::reacts_to<delete_atom, sio_sink_actor>>;
 
+// -- RTOC -----------------------------------------------------------------------
+
+/// An RTOC connection as the RTOC actors see it: pushes (a sample, a new
+/// signal, an event) arrive encoded once and shared by every recipient.
+using rtoc_sink_actor =
+    caf::typed_actor<caf::reacts_to<rtoc_push_atom, shared_frame>>;
+
+/// One RTOC signal: the RAM ring of its newest samples (rtoc.record-length),
+/// the connections subscribed to it, and its samples in the store.
+using rtoc_signal_actor = caf::typed_actor<
+    // Appends samples; each is pushed to the subscribers once the store
+    // committed them, before the answer.
+    caf::replies_to<put_atom, std::vector<rtoc::sample>>::with<ok_atom>,
+    // Replaces the samples (plot=true) with x/y of `unit`; no push.
+    caf::replies_to<rtoc_plot_atom, std::vector<double>, std::vector<double>,
+                    std::string>::with<ok_atom>,
+    // The ring, or the window of `query` (read from the store when
+    // query.database is set).
+    caf::replies_to<get_atom, rtoc::signal_query>::with<rtoc::signal_view>,
+    // The latest sample.
+    caf::replies_to<get_atom>::with<rtoc::latest_view>,
+    // Subscribes (true) or unsubscribes connection `sink`.
+    caf::reacts_to<rtoc_subscribe_atom, rtoc_sink_actor, bool>,
+    // Keeps the newest `n` samples in RAM from now on.
+    caf::reacts_to<rtoc_resize_atom, uint64_t>,
+    // Removes the signal's samples and record from the store and ends the
+    // actor; answers after the commit.
+    caf::replies_to<delete_atom>::with<ok_atom>>;
+
+/// The node's RTOC events: ids (the lowest unused >= 1), storage, queries.
+using rtoc_events_actor = caf::typed_actor<
+    // Stores an event of device `device_id`, signal `signal_id`; answers
+    // it with its id after the commit.
+    caf::replies_to<put_atom, rtoc::event_request, int64_t, int64_t>::with<
+        rtoc::event_view>,
+    // Every event, by id.
+    caf::replies_to<list_atom>::with<std::vector<rtoc::event_view>>,
+    // The events of the signals `ids`, in id order.
+    caf::replies_to<get_atom, std::vector<int64_t>>::with<
+        std::vector<rtoc::event_view>>,
+    // Removes the events `ids`; answers how many existed.
+    caf::replies_to<delete_atom, std::vector<int64_t>>::with<uint64_t>,
+    // Removes every event of signal `id` (every event for 0).
+    caf::replies_to<delete_atom, int64_t>::with<uint64_t>>;
+
+/// The node's RTOC directory: devices and signals by name and id (lowest
+/// unused >= 1), the connected clients and their subscriptions. It runs the
+/// requests of the connections, key by key in RTOC's order.
+using rtoc_directory_actor = caf::typed_actor<
+    // Connection `sink` is up: it gets pushes from now on (it is monitored;
+    // its subscriptions end when it goes down).
+    caf::reacts_to<rtoc_connect_atom, rtoc_sink_actor>,
+    // Runs a request of connection `sink` and answers the reply frame's
+    // text; the pushes it caused were sent before the answer.
+    caf::replies_to<rtoc_request_atom, rtoc::request_ptr,
+                    rtoc_sink_actor>::with<std::string>,
+    // Samples from the node itself (the mirror of GPIO lines and values).
+    caf::replies_to<put_atom, std::vector<rtoc::sample>>::with<ok_atom>,
+    // An event from the node itself (the mirror of job status changes).
+    caf::replies_to<rtoc_event_atom, rtoc::event_request>::with<ok_atom>>;
+
 // -- group names --------------------------------------------------------------
 
 /// The local groups domain actors publish to; sessions join them.
@@ -402,6 +502,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(signalbox_actors, caf::id_block::signalbox_types::end)
 CAF_ADD_TYPE_ID(signalbox_actors, (signalbox::jmri_sink_actor))
 CAF_ADD_TYPE_ID(signalbox_actors, (signalbox::sio_sink_actor))
 CAF_ADD_TYPE_ID(signalbox_actors, (signalbox::sio_monitor_actor))
+CAF_ADD_TYPE_ID(signalbox_actors, (signalbox::rtoc_sink_actor))
 
 CAF_END_TYPE_ID_BLOCK(signalbox_actors)
 

@@ -98,10 +98,15 @@ caf::error store_state::commit() {
     // commits.
     env->write([&](lmdb::txn& t) {
       for (auto& w : writes) {
-        if (w.value)
-          t.put(w.table, w.key, *w.value);
-        else
-          w.existed = t.del(w.table, w.key);
+        w.removed = 0;
+        for (auto& op : w.ops) {
+          if (op.value)
+            t.put(w.table, op.key, *op.value);
+          else if (!op.range_end.empty())
+            w.removed += t.del_range(w.table, op.key, op.range_end);
+          else
+            w.removed += t.del(w.table, op.key) ? 1 : 0;
+        }
       }
     });
   } catch (const std::exception& e) {
@@ -113,8 +118,11 @@ caf::error store_state::commit() {
   for (auto& w : writes) {
     if (auto* rp = std::get_if<caf::typed_response_promise<ok_atom>>(&w.reply))
       rp->deliver(caf::ok_atom_v);
+    else if (auto* rp = std::get_if<caf::typed_response_promise<bool>>(&w.reply))
+      rp->deliver(w.removed > 0);
     else
-      std::get<caf::typed_response_promise<bool>>(w.reply).deliver(w.existed);
+      std::get<caf::typed_response_promise<uint64_t>>(w.reply).deliver(
+          w.removed);
   }
   return {};
 }
@@ -131,7 +139,26 @@ store_behavior(store_actor::stateful_pointer<store_state> self,
         if (!t)
           return t.error();
         auto rp = self->make_response_promise<ok_atom>();
-        enqueue(self, pending_write{*t, std::move(key), std::move(value), rp});
+        enqueue(self,
+                pending_write{*t, {{std::move(key), std::move(value), {}}}, rp});
+        return rp;
+      },
+      [self](put_atom, const std::string& table,
+             std::vector<store_record>& records) -> caf::result<ok_atom> {
+        auto& env = *self->state.env;
+        auto t = table_of(env, table);
+        if (!t)
+          return t.error();
+        pending_write w{*t, {}, {}};
+        w.ops.reserve(records.size());
+        for (auto& r : records) {
+          if (auto err = check_key(env, r.key))
+            return err;
+          w.ops.push_back({std::move(r.key), std::move(r.value), {}});
+        }
+        auto rp = self->make_response_promise<ok_atom>();
+        w.reply = rp;
+        enqueue(self, std::move(w));
         return rp;
       },
       [self](delete_atom, const std::string& table,
@@ -141,8 +168,44 @@ store_behavior(store_actor::stateful_pointer<store_state> self,
         if (!t)
           return t.error();
         auto rp = self->make_response_promise<bool>();
-        enqueue(self, pending_write{*t, std::move(key), std::nullopt, rp});
+        enqueue(self, pending_write{*t, {{std::move(key), std::nullopt, {}}}, rp});
         return rp;
+      },
+      [self](delete_atom, const std::string& table, std::string& from,
+             std::string& to) -> caf::result<uint64_t> {
+        auto& env = *self->state.env;
+        auto t = record_table(env, table, from);
+        if (!t)
+          return t.error();
+        if (to <= from)
+          return make_error(ec::invalid_argument,
+                            "an empty key range to remove from store table '"
+                                + table + "'");
+        auto rp = self->make_response_promise<uint64_t>();
+        enqueue(self, pending_write{
+                          *t, {{std::move(from), std::nullopt, std::move(to)}},
+                          rp});
+        return rp;
+      },
+      [self](get_atom, const std::string& table, const std::string& from,
+             const std::string& to, uint64_t limit,
+             bool reverse) -> caf::result<std::vector<store_record>> {
+        auto t = table_of(*self->state.env, table);
+        if (!t)
+          return t.error();
+        self->state.commit();
+        try {
+          std::vector<store_record> records;
+          auto txn = self->state.env->begin_read();
+          txn.scan_range(*t, from, to, limit, reverse,
+                         [&](std::string_view key, std::string_view value) {
+                           records.push_back(store_record{std::string{key},
+                                                          std::string{value}});
+                         });
+          return records;
+        } catch (const std::exception& e) {
+          return make_error(ec::storage_failure, e.what());
+        }
       },
       [self](get_atom, const std::string& table)
           -> caf::result<std::vector<store_record>> {

@@ -48,16 +48,23 @@ open_store_env(const store_options& opts);
 caf::expected<store_actor> spawn_store(caf::actor_system& sys,
                                        const store_options& opts);
 
-/// A write of the pending batch, kept until its commit: the list a batch is
-/// replayed from after the map grew.
-struct pending_write {
-  lmdb::table table = 0;
+/// One change of a pending write.
+struct store_op {
   std::string key;
   std::optional<std::string> value; // nullopt: remove the key
+  std::string range_end; // with no value: remove every key in [key, end)
+};
+
+/// A write of the pending batch (one request: one or many changes), kept
+/// until its commit: the list a batch is replayed from after the map grew.
+struct pending_write {
+  lmdb::table table = 0;
+  std::vector<store_op> ops;
   std::variant<caf::typed_response_promise<ok_atom>,
-               caf::typed_response_promise<bool>>
+               caf::typed_response_promise<bool>,
+               caf::typed_response_promise<uint64_t>>
       reply;
-  bool existed = false; // a removal's answer, decided inside the transaction
+  uint64_t removed = 0; // removals, decided inside the transaction
 };
 
 /// The state of the store actor.

@@ -1,6 +1,7 @@
 #include "app/services.hpp"
 
 #include "protocols/jmri/service.hpp"
+#include "protocols/rtoc/service.hpp"
 #include "protocols/socketio/service.hpp"
 #include "protocols/ttmnotify/service.hpp"
 
@@ -13,6 +14,7 @@ service_list make_services() {
   all.push_back(ttmnotify::make_service()); // 1777: ttmnotify + REST
   all.push_back(jmri::make_service());      // 12080, 2056: JMRI JSON
   all.push_back(socketio::make_service());  // 5000: altoponix relay
+  all.push_back(rtoc::make_service());      // 5050: RTOC websocket
   return all;
 }
 

@@ -20,7 +20,7 @@ jobs=${JOBS:-$(nproc)}
 
 # Debian packages the node needs to build and run.
 build_packages=(build-essential cmake pkg-config libcaf-dev libboost1.74-dev
-                rapidjson-dev libgpiod-dev liblmdb-dev)
+                rapidjson-dev libgpiod-dev liblmdb-dev libssl-dev)
 # What the tests need on top: systemd-notify (jobs' readiness protocol) and
 # Node.js with npm for the end-to-end clients.
 test_packages=(systemd)

@@ -263,6 +263,78 @@ void txn::scan(
   }
 }
 
+namespace {
+
+using cursor_ptr = std::unique_ptr<MDB_cursor, void (*)(MDB_cursor*)>;
+
+bool below(std::string_view key, std::string_view to) {
+  return to.empty() || key < to;
+}
+
+} // namespace
+
+void txn::scan_range(
+    table t, std::string_view from, std::string_view to, uint64_t limit,
+    bool reverse,
+    const std::function<void(std::string_view, std::string_view)>& fn) const {
+  MDB_cursor* raw = nullptr;
+  env_->check(mdb_cursor_open(handle_, t, &raw), "mdb_cursor_open");
+  cursor_ptr cursor{raw, mdb_cursor_close};
+  MDB_val k;
+  MDB_val v;
+  uint64_t n = 0;
+  auto wanted = [&](int rc) {
+    if (rc == MDB_NOTFOUND)
+      return false;
+    env_->check(rc, "mdb_cursor_get");
+    return limit == 0 || n < limit;
+  };
+  if (!reverse) {
+    k = to_val(from);
+    for (int rc = mdb_cursor_get(raw, &k, &v, MDB_SET_RANGE);
+         wanted(rc) && below(to_view(k), to);
+         rc = mdb_cursor_get(raw, &k, &v, MDB_NEXT), ++n)
+      fn(to_view(k), to_view(v));
+    return;
+  }
+  // Backwards: start at the last key below `to` (or the very last one).
+  int rc;
+  if (to.empty()) {
+    rc = mdb_cursor_get(raw, &k, &v, MDB_LAST);
+  } else {
+    k = to_val(to);
+    rc = mdb_cursor_get(raw, &k, &v, MDB_SET_RANGE);
+    rc = rc == MDB_NOTFOUND ? mdb_cursor_get(raw, &k, &v, MDB_LAST)
+                            : mdb_cursor_get(raw, &k, &v, MDB_PREV);
+  }
+  for (; wanted(rc) && to_view(k) >= from;
+       rc = mdb_cursor_get(raw, &k, &v, MDB_PREV), ++n)
+    if (below(to_view(k), to))
+      fn(to_view(k), to_view(v));
+}
+
+uint64_t txn::del_range(table t, std::string_view from, std::string_view to) {
+  MDB_cursor* raw = nullptr;
+  env_->check(mdb_cursor_open(handle_, t, &raw), "mdb_cursor_open");
+  cursor_ptr cursor{raw, mdb_cursor_close};
+  MDB_val v;
+  uint64_t n = 0;
+  for (;;) {
+    // Seek afresh after every deletion: where a cursor stands after
+    // mdb_cursor_del at the end of a table is not worth relying on.
+    MDB_val k = to_val(from);
+    int rc = mdb_cursor_get(raw, &k, &v, MDB_SET_RANGE);
+    if (rc == MDB_NOTFOUND)
+      break;
+    env_->check(rc, "mdb_cursor_get");
+    if (!below(to_view(k), to))
+      break;
+    env_->check(mdb_cursor_del(raw, 0), "mdb_cursor_del");
+    ++n;
+  }
+  return n;
+}
+
 void txn::commit() {
   if (handle_ == nullptr)
     throw error(EINVAL, "commit of a finished transaction of the store in '" +

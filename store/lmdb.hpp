@@ -139,6 +139,18 @@ public:
   scan(table t,
        const std::function<void(std::string_view, std::string_view)>& fn) const;
 
+  /// Calls `fn(key, value)` for the records of table `t` with keys in
+  /// [`from`, `to`) (an empty `to`: no upper bound), in key order or, with
+  /// `reverse`, from the last one down; at most `limit` of them (0: all).
+  void scan_range(
+      table t, std::string_view from, std::string_view to, uint64_t limit,
+      bool reverse,
+      const std::function<void(std::string_view, std::string_view)>& fn) const;
+
+  /// Removes the records of table `t` with keys in [`from`, `to`) (write
+  /// transactions only); answers how many there were.
+  uint64_t del_range(table t, std::string_view from, std::string_view to);
+
   /// Commits; the transaction is over whether or not this throws.
   void commit();
 

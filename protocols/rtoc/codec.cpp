@@ -304,16 +304,16 @@ std::optional<std::vector<std::string>> string_list(const value& v) {
   return out;
 }
 
-std::optional<double> optional_number(const value& obj, const char* key,
-                                      bool& bad) {
+/// A number field of a getSignal dict: false when present but no number.
+bool read_bound(const value& obj, const char* key, bool& has, double& out) {
   auto v = member(obj, key);
   if (v == nullptr || v->IsNull())
-    return std::nullopt;
-  if (!v->IsNumber()) {
-    bad = true;
-    return std::nullopt;
-  }
-  return v->GetDouble();
+    return true;
+  if (!v->IsNumber())
+    return false;
+  has = true;
+  out = v->GetDouble();
+  return true;
 }
 
 std::optional<signal_request> parse_get_signal(const value& v) {
@@ -338,20 +338,19 @@ std::optional<signal_request> parse_get_signal(const value& v) {
     out.incomplete_query = true;
     return out;
   }
-  signal_query q;
+  signal_dict q;
   q.name = std::string{view(*dname)} + "." + std::string{view(*sname)};
-  bool bad = false;
-  q.xmin = optional_number(v, "xmin", bad);
-  q.xmax = optional_number(v, "xmax", bad);
+  auto& w = q.window;
+  if (!read_bound(v, "xmin", w.has_xmin, w.xmin) ||
+      !read_bound(v, "xmax", w.has_xmax, w.xmax))
+    return std::nullopt;
   if (auto n = member(v, "maxN"); n != nullptr && !n->IsNull()) {
     if (!n->IsNumber() || n->GetDouble() < 0)
       return std::nullopt;
-    q.max_n = static_cast<uint64_t>(n->GetDouble());
+    w.max_n = static_cast<uint64_t>(n->GetDouble());
   }
   if (auto db = member(v, "database"))
-    q.database = truthy(*db);
-  if (bad)
-    return std::nullopt;
+    w.database = truthy(*db);
   out.query = std::move(q);
   return out;
 }
@@ -510,7 +509,8 @@ std::string write_session(const session_view& x) {
     write_key(w, std::to_string(s.id));
     w.StartArray();
     w.Int64(s.device_id);
-    write_string(w, s.sname);
+    auto names = split_name(s.name);
+    write_string(w, names ? names->second : s.name);
     write_doubles(w, s.x);
     write_doubles(w, s.y);
     write_string(w, s.unit);
@@ -537,9 +537,9 @@ std::string write_session(const session_view& x) {
   w.EndObject();
   w.Key("devices");
   w.StartObject();
-  for (auto& [id, name] : x.devices) {
-    write_key(w, std::to_string(id));
-    write_string(w, name);
+  for (auto& d : x.devices) {
+    write_key(w, std::to_string(d.id));
+    write_string(w, d.name);
   }
   w.EndObject();
   w.EndObject();
@@ -583,6 +583,15 @@ std::optional<request> parse_request(std::string_view text, double now) {
   if (!parse_keys(doc, now, out))
     return std::nullopt;
   return out;
+}
+
+std::optional<std::vector<std::string>>
+parse_string_list(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse<parse_flags>(json.data(), json.size());
+  if (doc.HasParseError())
+    return std::nullopt;
+  return string_list(doc);
 }
 
 std::string sha1_hex(std::string_view text) {

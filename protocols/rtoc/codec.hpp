@@ -18,25 +18,9 @@
 #include <variant>
 #include <vector>
 
+#include "core/rtoc_types.hpp"
+
 namespace signalbox::rtoc {
-
-/// A number from a request: its value, and its JSON text as the client
-/// wrote it (an integer stays an integer), which sample pushes echo.
-struct number {
-  double value = 0;
-  std::string text;
-};
-
-/// One sample of a data request, after RTOC's normalisation.
-struct sample {
-  std::string dname;
-  std::string sname;
-  std::string unit;
-  number x;
-  number y;
-};
-
-struct event_request;
 
 /// `y` with plot=false: one sample per value, in request order. A `y` that
 /// is a string is an event with that text instead (RTOC's shortcut).
@@ -57,40 +41,25 @@ struct plot_request {
   bool stored = true;
 };
 
-/// `event`: list form [text, sname, dname, x, priority, id, value] or the
-/// documented dict form, normalised: priority in {0,1,2}, x defaults to
-/// now, id to sha1(sname+dname+text) in hex, value (JSON text) to null.
-struct event_request {
-  std::string text;
-  std::string sname = "noName";
-  std::string dname = "noDevice";
-  double x = 0;
-  int priority = 0;
-  std::string id;
-  std::string value_json = "null";
-};
-
 /// `subscribe`/`unsubscribe`: ["signal","Dev.Sig"] or ["device","Dev"].
 struct subscription {
   bool device = false; // device subscriptions are kept but never match
   std::string name;
 };
 
-/// `getSignal` in dict form (what RTRemote sends).
-struct signal_query {
+/// `getSignal` in dict form (what RTRemote sends): one signal and the
+/// window of it that is wanted.
+struct signal_dict {
   std::string name; // "Dev.Sig"
-  std::optional<double> xmin;
-  std::optional<double> xmax;
-  std::optional<uint64_t> max_n;
-  bool database = false;
+  signal_query window;
 };
 
 /// `getSignal`: a list of names, one dict query, or "all".
 struct signal_request {
   bool all = false;
   std::vector<std::string> names;
-  std::optional<signal_query> query; // dict form; nullopt name: "signals":false
-  bool incomplete_query = false;     // dict without dname or sname
+  std::optional<signal_dict> query; // dict form; nullopt name: "signals":false
+  bool incomplete_query = false;    // dict without dname or sname
 };
 
 /// `getLatest`: true (all), a list of names, or anything else ({}).
@@ -145,6 +114,11 @@ struct request {
 /// server time (float epoch seconds) for omitted x values and events.
 std::optional<request> parse_request(std::string_view text, double now);
 
+/// A JSON array of strings (logger.clear's list of names); nullopt for
+/// anything else.
+std::optional<std::vector<std::string>>
+parse_string_list(std::string_view json);
+
 /// sha1(`text`) in lowercase hex: an event's default id.
 std::string sha1_hex(std::string_view text);
 
@@ -157,60 +131,6 @@ split_name(std::string_view name);
 /// A JSON number as Python's json.dumps writes a float: shortest text that
 /// reads back the same, ".0" for integral values, NaN/Infinity/-Infinity.
 std::string float_text(double x);
-
-/// The stored form of a signal for replies: x and y (already float), unit,
-/// id, and x range of the whole signal.
-struct signal_view {
-  std::string name; // "Dev.Sig"
-  std::vector<double> x;
-  std::vector<double> y;
-  std::string unit;
-  int64_t id = 0;
-  double xmin = 0; // of everything stored, before filtering
-  double xmax = 0;
-};
-
-/// One stored event: [dname, sname, evID, text, x, value, priority, id] is
-/// how getEventList and getEvent answer it.
-struct event_view {
-  int64_t event_id = 0;
-  int64_t device_id = 0;
-  int64_t signal_id = 0;
-  std::string dname;
-  std::string sname;
-  std::string text;
-  double x = 0;
-  std::string value_json = "null";
-  int priority = 0;
-  std::string id;
-};
-
-/// The latest sample of a signal.
-struct latest_view {
-  std::string name;
-  double x = 0;
-  double y = 0;
-  std::string unit;
-  int64_t id = 0;
-  double first_x = 0;
-  double last_x = 0;
-};
-
-/// The session dump (getSession): every device, signal and event.
-struct session_view {
-  uint64_t max_length = 0;
-  std::vector<std::pair<int64_t, std::string>> devices; // id, name
-  struct signal {
-    int64_t id = 0;
-    int64_t device_id = 0;
-    std::string sname;
-    std::vector<double> x;
-    std::vector<double> y;
-    std::string unit;
-  };
-  std::vector<signal> signals;
-  std::vector<event_view> events;
-};
 
 /// Builds one reply object: {"error":false, fields in the order added}.
 class reply_writer {

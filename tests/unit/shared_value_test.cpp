@@ -61,6 +61,43 @@ store_actor::behavior_type held_store(held_store_pointer self) {
           return make_error(ec::not_found);
         return i->second;
       },
+      [=](put_atom, std::string& table,
+          std::vector<store_record>& records) -> caf::result<ok_atom> {
+        auto rp = self->make_response_promise<ok_atom>();
+        defer([=]() mutable {
+          for (auto& r : records)
+            self->state.tables[table][r.key] = r.value;
+          rp.deliver(ok_atom_v);
+        });
+        return rp;
+      },
+      [=](delete_atom, std::string& table, std::string& from,
+          std::string& to) -> caf::result<uint64_t> {
+        auto rp = self->make_response_promise<uint64_t>();
+        defer([=]() mutable {
+          auto& t = self->state.tables[table];
+          auto first = t.lower_bound(from);
+          auto last = t.lower_bound(to);
+          auto n = static_cast<uint64_t>(std::distance(first, last));
+          t.erase(first, last);
+          rp.deliver(n);
+        });
+        return rp;
+      },
+      [=](get_atom, std::string& table, std::string& from, std::string& to,
+          uint64_t limit, bool reverse) {
+        std::vector<store_record> out;
+        auto& t = self->state.tables[table];
+        auto first = t.lower_bound(from);
+        auto last = to.empty() ? t.end() : t.lower_bound(to);
+        for (auto i = first; i != last; ++i)
+          out.push_back({i->first, i->second});
+        if (reverse)
+          std::reverse(out.begin(), out.end());
+        if (limit > 0 && out.size() > limit)
+          out.resize(limit);
+        return out;
+      },
       [=](flush_atom) { return ok_atom_v; },
       [=](commit_atom) {
         auto writes = std::move(self->state.uncommitted);

@@ -68,6 +68,34 @@ auto fields(const value_changed& x) {
 auto fields(const jmri_client_ids& x) {
   return std::tie(x.ids, x.generated);
 }
+namespace rtoc {
+auto fields(const number& x) {
+  return std::tie(x.value, x.text);
+}
+auto fields(const sample& x) {
+  return std::make_tuple(x.dname, x.sname, x.unit, fields(x.x), fields(x.y));
+}
+auto fields(const event_request& x) {
+  return std::tie(x.text, x.sname, x.dname, x.x, x.priority, x.id,
+                  x.value_json);
+}
+auto fields(const event_view& x) {
+  return std::tie(x.event_id, x.device_id, x.signal_id, x.dname, x.sname,
+                  x.text, x.x, x.value_json, x.priority, x.id);
+}
+auto fields(const signal_view& x) {
+  return std::tie(x.name, x.x, x.y, x.unit, x.id, x.device_id, x.xmin,
+                  x.xmax);
+}
+auto fields(const signal_query& x) {
+  return std::tie(x.has_xmin, x.xmin, x.has_xmax, x.xmax, x.max_n,
+                  x.database);
+}
+auto fields(const latest_view& x) {
+  return std::tie(x.name, x.x, x.y, x.unit, x.id, x.first_x, x.last_x,
+                  x.empty, x.count);
+}
+} // namespace rtoc
 namespace jmri {
 auto fields(const jmri_message& x) {
   return std::tie(x.message, x.type, x.context_json, x.locale, x.client);
@@ -169,6 +197,24 @@ T samples::make() const {
             "client-7"};
   } else if constexpr (std::is_same_v<T, jmri_client_ids>) {
     return {{"a", "b"}, true};
+  } else if constexpr (std::is_same_v<T, rtoc::number>) {
+    return {2.5, "2.5"};
+  } else if constexpr (std::is_same_v<T, rtoc::sample>) {
+    return {"Dev", "Sig", "V", {1700000000.25, "1700000000.25"}, {-3, "-3"}};
+  } else if constexpr (std::is_same_v<T, rtoc::event_request>) {
+    return {"hot", "T1", "Test", 1700000001.5, 2, "abc", R"({"k":1})"};
+  } else if constexpr (std::is_same_v<T, rtoc::event_view>) {
+    return {4, 2, 3, "Test", "T1", "hot", 1700000001.5, "17", 1, "abc"};
+  } else if constexpr (std::is_same_v<T, rtoc::signal_view>) {
+    return {"Test.T1", {1, 2}, {3.5, -4}, "V", 7, 2, 1, 2};
+  } else if constexpr (std::is_same_v<T, rtoc::signal_query>) {
+    return {true, 1.5, true, 9.25, 100, true};
+  } else if constexpr (std::is_same_v<T, rtoc::latest_view>) {
+    return {"Test.T1", 2, 4.5, "V", 7, 1, 2, false, 12};
+  } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+    return {1, -2, 1LL << 40};
+  } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+    return {0.5, -1e300, 3};
   } else if constexpr (caf::is_typed_actor<T>::value) {
     return caf::actor_cast<T>(dummy);
   } else if constexpr (caf::detail::is_list_like<T>::value) {
@@ -229,9 +275,9 @@ CAF_TEST(every type of both blocks survives a round trip) {
   samples s{sys, dummy};
   auto n = check_block<caf::id_block::signalbox_types>(s);
   auto m = check_block<caf::id_block::signalbox_actors>(s);
-  // Every entry was visited: 21 value types, 3 actor handles.
-  CAF_CHECK_EQUAL(n, 21u);
-  CAF_CHECK_EQUAL(m, 3u);
+  // Every entry was visited: 32 value types, 4 actor handles.
+  CAF_CHECK_EQUAL(n, 32u);
+  CAF_CHECK_EQUAL(m, 4u);
   caf::anon_send_exit(dummy, caf::exit_reason::user_shutdown);
 }
 

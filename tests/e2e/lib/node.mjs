@@ -30,7 +30,7 @@ const LISTENING_ANY = /^listening (\S+) 127\.0\.0\.1:(\d+)$/;
  * Every listener on an ephemeral port, so that test nodes never collide:
  * put first, so that a test's own arguments can still override them.
  */
-export const EPHEMERAL_PORTS = ['--ttm.port=0', '--jmri.port=0', '--jmri.tcp-port=0', '--socketio.port=0'];
+export const EPHEMERAL_PORTS = ['--ttm.port=0', '--jmri.port=0', '--jmri.tcp-port=0', '--socketio.port=0', '--rtoc.port=0'];
 
 // Nodes still running when the test process exits (a crashed test, an
 // uncaught error) are killed so that no orphan keeps a port or a data dir.

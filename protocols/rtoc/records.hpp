@@ -1,0 +1,65 @@
+// How RTOC's devices, signals, samples and events are kept in the node's
+// LMDB store (docs/rtoc.md, "Storage"). Pure: keys and values only.
+//
+//   rtoc_devices  id (8 bytes, big-endian)            -> device name
+//   rtoc_signals  id                                  ->
+//   {"device","name","unit"} rtoc_samples  signal id, x (sortable), sequence ->
+//   y (8 bytes) rtoc_signals  "boot"                              -> starts of
+//   the node rtoc_events   id                                  -> the event as
+//   JSON
+//
+// Sample keys sort by signal and then by x, so a window [xmin, xmax] of a
+// signal is one range scan, and the newest N samples one reverse scan.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/rtoc_types.hpp"
+
+namespace signalbox::rtoc::records {
+
+constexpr const char* devices_table = "rtoc_devices";
+constexpr const char* signals_table = "rtoc_signals";
+constexpr const char* samples_table = "rtoc_samples";
+constexpr const char* events_table = "rtoc_events";
+
+/// The key of a device, signal or event id.
+std::string id_key(int64_t id);
+std::optional<int64_t> id_of(std::string_view key);
+
+/// The key of a sample; `seq` keeps samples with the same x apart (its
+/// high half is the node's start count, so a restart never reuses one).
+std::string sample_key(int64_t signal_id, double x, uint64_t seq);
+
+/// The key under which the node counts its starts.
+constexpr const char* boot_key = "boot";
+
+/// The first key of a signal's samples at or after `x`.
+std::string samples_from(int64_t signal_id, double x);
+
+/// The first and the last-plus-one key of all samples of a signal.
+std::string samples_begin(int64_t signal_id);
+std::string samples_end(int64_t signal_id);
+
+/// x of a sample key; nullopt for a key of another shape.
+std::optional<double> x_of(std::string_view key);
+
+std::string encode_y(double y);
+std::optional<double> decode_y(std::string_view value);
+
+struct signal_record {
+  int64_t device_id = 0;
+  std::string name; // the signal's own name, without the device
+  std::string unit;
+};
+
+std::string encode_signal(const signal_record& x);
+std::optional<signal_record> decode_signal(std::string_view json);
+
+std::string encode_event(const event_view& x);
+std::optional<event_view> decode_event(std::string_view json);
+
+} // namespace signalbox::rtoc::records
