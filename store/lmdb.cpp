@@ -290,8 +290,10 @@ void txn::scan_range(
     return limit == 0 || n < limit;
   };
   if (!reverse) {
+    // LMDB refuses an empty key: from "" is from the first record.
     k = to_val(from);
-    for (int rc = mdb_cursor_get(raw, &k, &v, MDB_SET_RANGE);
+    for (int rc = mdb_cursor_get(raw, &k, &v,
+                                 from.empty() ? MDB_FIRST : MDB_SET_RANGE);
          wanted(rc) && below(to_view(k), to);
          rc = mdb_cursor_get(raw, &k, &v, MDB_NEXT), ++n)
       fn(to_view(k), to_view(v));
@@ -323,7 +325,8 @@ uint64_t txn::del_range(table t, std::string_view from, std::string_view to) {
     // Seek afresh after every deletion: where a cursor stands after
     // mdb_cursor_del at the end of a table is not worth relying on.
     MDB_val k = to_val(from);
-    int rc = mdb_cursor_get(raw, &k, &v, MDB_SET_RANGE);
+    int rc = mdb_cursor_get(raw, &k, &v,
+                            from.empty() ? MDB_FIRST : MDB_SET_RANGE);
     if (rc == MDB_NOTFOUND)
       break;
     env_->check(rc, "mdb_cursor_get");
