@@ -115,7 +115,6 @@ CAF_ADD_TYPE_ID(signalbox_types, (std::vector<double>))
 CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_push_atom, "rtocpush")
 CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_request_atom, "rtocreq")
 CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_plot_atom, "rtocplot")
-CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_subscribe_atom, "rtocsub")
 CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_resize_atom, "rtocresize")
 CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_connect_atom, "rtocconn")
 CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_event_atom, "rtocevent")
@@ -179,8 +178,8 @@ using store_actor = caf::typed_actor<
     // Reads the records of `table` with keys in [from, to) (an empty `to`:
     // no upper bound), at most `limit` (0: all), the last ones first when
     // `reverse`.
-    caf::replies_to<get_atom, std::string, std::string, std::string,
-                    uint64_t, bool>::with<std::vector<store_record>>,
+    caf::replies_to<get_atom, std::string, std::string, std::string, uint64_t,
+                    bool>::with<std::vector<store_record>>,
     // Commits whatever is pending and answers once it is durable.
     caf::replies_to<flush_atom>::with<ok_atom>>::extend_with<store_internal>;
 
@@ -421,18 +420,19 @@ using sio_directory_actor = caf::typed_actor<
     // frees the id it held as a monitor.
     caf::reacts_to<delete_atom, sio_sink_actor>>;
 
-// -- RTOC -----------------------------------------------------------------------
+// -- RTOC
+// -----------------------------------------------------------------------
 
 /// An RTOC connection as the RTOC actors see it: pushes (a sample, a new
 /// signal, an event) arrive encoded once and shared by every recipient.
 using rtoc_sink_actor =
     caf::typed_actor<caf::reacts_to<rtoc_push_atom, shared_frame>>;
 
-/// One RTOC signal: the RAM ring of its newest samples (rtoc.record-length),
-/// the connections subscribed to it, and its samples in the store.
+/// One RTOC signal: the RAM ring of its newest samples (rtoc.record-length)
+/// and its samples in the store. (Subscriptions are the directory's: they
+/// may name a signal before it exists.)
 using rtoc_signal_actor = caf::typed_actor<
-    // Appends samples; each is pushed to the subscribers once the store
-    // committed them, before the answer.
+    // Appends samples; answers once the store committed them.
     caf::replies_to<put_atom, std::vector<rtoc::sample>>::with<ok_atom>,
     // Replaces the samples (plot=true) with x/y of `unit`; no push.
     caf::replies_to<rtoc_plot_atom, std::vector<double>, std::vector<double>,
@@ -442,8 +442,6 @@ using rtoc_signal_actor = caf::typed_actor<
     caf::replies_to<get_atom, rtoc::signal_query>::with<rtoc::signal_view>,
     // The latest sample.
     caf::replies_to<get_atom>::with<rtoc::latest_view>,
-    // Subscribes (true) or unsubscribes connection `sink`.
-    caf::reacts_to<rtoc_subscribe_atom, rtoc_sink_actor, bool>,
     // Keeps the newest `n` samples in RAM from now on.
     caf::reacts_to<rtoc_resize_atom, uint64_t>,
     // Removes the signal's samples and record from the store and ends the
@@ -454,13 +452,13 @@ using rtoc_signal_actor = caf::typed_actor<
 using rtoc_events_actor = caf::typed_actor<
     // Stores an event of device `device_id`, signal `signal_id`; answers
     // it with its id after the commit.
-    caf::replies_to<put_atom, rtoc::event_request, int64_t, int64_t>::with<
-        rtoc::event_view>,
+    caf::replies_to<put_atom, rtoc::event_request, int64_t,
+                    int64_t>::with<rtoc::event_view>,
     // Every event, by id.
     caf::replies_to<list_atom>::with<std::vector<rtoc::event_view>>,
     // The events of the signals `ids`, in id order.
-    caf::replies_to<get_atom, std::vector<int64_t>>::with<
-        std::vector<rtoc::event_view>>,
+    caf::replies_to<get_atom,
+                    std::vector<int64_t>>::with<std::vector<rtoc::event_view>>,
     // Removes the events `ids`; answers how many existed.
     caf::replies_to<delete_atom, std::vector<int64_t>>::with<uint64_t>,
     // Removes every event of signal `id` (every event for 0).

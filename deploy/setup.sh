@@ -21,9 +21,10 @@ jobs=${JOBS:-$(nproc)}
 # Debian packages the node needs to build and run.
 build_packages=(build-essential cmake pkg-config libcaf-dev libboost1.74-dev
                 rapidjson-dev libgpiod-dev liblmdb-dev libssl-dev)
-# What the tests need on top: systemd-notify (jobs' readiness protocol) and
-# Node.js with npm for the end-to-end clients.
-test_packages=(systemd)
+# What the tests need on top: systemd-notify (jobs' readiness protocol),
+# the RTOC client's Python modules and openssl (its test certificates), and
+# Node.js with npm for the other end-to-end clients.
+test_packages=(systemd python3 python3-websockets python3-pycryptodome openssl)
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 

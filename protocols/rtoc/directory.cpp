@@ -62,12 +62,6 @@ entry* ensure_signal(self_pointer self, const std::string& dname,
   st.signal_ids.emplace(setup.id, name);
   auto& e = st.signals[name];
   e = entry{setup.id, setup.device_id, dname, sname, actor};
-  // Subscriptions may name a signal before it exists.
-  for (auto& [addr, sink] : st.all_signals)
-    self->send(actor, rtoc_subscribe_atom_v, sink, true);
-  if (auto i = st.by_name.find(name); i != st.by_name.end())
-    for (auto& [addr, sink] : i->second)
-      self->send(actor, rtoc_subscribe_atom_v, sink, true);
   created.push_back(&e);
   return &e;
 }
@@ -184,6 +178,34 @@ void gather(size_t n, Issue issue, OnAll on_all, done_fn fail) {
         });
 }
 
+int64_t signal_id_of(self_pointer self, const sample& s) {
+  auto i = self->state.signals.find(s.dname + "." + s.sname);
+  return i == self->state.signals.end() ? 0 : i->second.id;
+}
+
+/// Each sample to the connections subscribed to its signal (by name or to
+/// all), in the order of the request's values, encoded once for all of
+/// them.
+void push_samples(self_pointer self, const std::vector<sample>& samples,
+                  const std::vector<int64_t>& ids) {
+  auto& st = self->state;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    auto& s = samples[i];
+    auto named = st.by_name.find(s.dname + "." + s.sname);
+    bool any = !st.all_signals.empty() ||
+               (named != st.by_name.end() && !named->second.empty());
+    if (!any)
+      continue;
+    auto frame = make_shared_frame(sample_push(s, ids[i]));
+    for (auto& [addr, sink] : st.all_signals)
+      self->send(sink, rtoc_push_atom_v, frame);
+    if (named != st.by_name.end())
+      for (auto& [addr, sink] : named->second)
+        if (st.all_signals.count(addr) == 0)
+          self->send(sink, rtoc_push_atom_v, frame);
+  }
+}
+
 /// Stores samples: creates missing signals (announced first), then hands
 /// each signal its samples; `done` once all are committed and pushed.
 void ingest(self_pointer self, const std::vector<sample>& samples,
@@ -210,20 +232,28 @@ void ingest(self_pointer self, const std::vector<sample>& samples,
     work.emplace_back(e->actor, std::move(xs));
     names.push_back(e->dname + "." + e->sname);
   }
+  std::vector<int64_t> ids;
+  for (auto& s : samples)
+    ids.push_back(signal_id_of(self, s));
   announce(self, created, std::move(new_devices));
-  when_ready(self, names, [self, work, done](const caf::error& err) {
-    if (err) {
-      done(err);
-      return;
-    }
-    gather<ok_atom>(
-        work.size(),
-        [&](size_t i) {
-          return self->request(work[i].first, self->state.cfg.timeout,
-                               put_atom_v, work[i].second);
-        },
-        [done](std::vector<ok_atom>&) { done({}); }, done);
-  });
+  when_ready(
+      self, names, [self, work, samples, ids, done](const caf::error& err) {
+        if (err) {
+          done(err);
+          return;
+        }
+        gather<ok_atom>(
+            work.size(),
+            [&](size_t i) {
+              return self->request(work[i].first, self->state.cfg.timeout,
+                                   put_atom_v, work[i].second);
+            },
+            [self, samples, ids, done](std::vector<ok_atom>&) {
+              push_samples(self, samples, ids);
+              done({});
+            },
+            done);
+      });
 }
 
 /// Stores an event (its signal created first, like RTOC's addNewEvent) and
@@ -402,9 +432,6 @@ void subscribe(self_pointer self, const std::string& name,
     st.by_name[name][sink.address()] = sink;
   else if (auto i = st.by_name.find(name); i != st.by_name.end())
     i->second.erase(sink.address());
-  if (auto i = st.signals.find(name); i != st.signals.end())
-    if (add || st.all_signals.count(sink.address()) == 0)
-      self->send(i->second.actor, rtoc_subscribe_atom_v, sink, add);
 }
 
 void subscribe_all(self_pointer self, const rtoc_sink_actor& sink, bool add) {
@@ -418,8 +445,6 @@ void subscribe_all(self_pointer self, const rtoc_sink_actor& sink, bool add) {
     for (auto& [name, subs] : st.by_name)
       subs.erase(addr);
   }
-  for (auto& [name, e] : st.signals)
-    self->send(e.actor, rtoc_subscribe_atom_v, sink, add);
 }
 
 bool step_subscriptions(self_pointer self, const run_ptr& r) {
@@ -782,13 +807,10 @@ void disconnect(self_pointer self, const caf::actor_addr& addr) {
   auto i = st.clients.find(addr);
   if (i == st.clients.end())
     return;
-  auto sink = i->second;
   st.clients.erase(i);
   st.all_signals.erase(addr);
   for (auto& [name, subs] : st.by_name)
     subs.erase(addr);
-  for (auto& [name, e] : st.signals)
-    self->send(e.actor, rtoc_subscribe_atom_v, sink, false);
 }
 
 } // namespace

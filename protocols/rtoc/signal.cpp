@@ -51,17 +51,6 @@ std::vector<store_record> records_of(signal_setup& s,
   return out;
 }
 
-void push(self_pointer self, const std::vector<sample>& xs) {
-  auto& st = self->state;
-  if (st.subscribers.empty())
-    return;
-  for (auto& x : xs) {
-    auto frame = make_shared_frame(sample_push(x, st.s.id));
-    for (auto& sub : st.subscribers)
-      self->send(sub, rtoc_push_atom_v, frame);
-  }
-}
-
 signal_view ring_view(const signal_setup& s) {
   signal_view v;
   v.name = full_name(s);
@@ -95,7 +84,6 @@ caf::result<ok_atom> write(self_pointer self, std::vector<sample> xs) {
           [self, rp, xs](ok_atom) mutable {
             for (auto& x : xs)
               remember(self->state.s, x.x.value, x.y.value);
-            push(self, xs);
             rp.deliver(ok_atom_v);
           },
           [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
@@ -245,14 +233,6 @@ rtoc_signal_actor::behavior_type signal_behavior(self_pointer self,
       },
       [self](get_atom, const signal_query& q) { return query(self, q); },
       [self](get_atom) { return latest(self->state.s); },
-      [self](rtoc_subscribe_atom, const rtoc_sink_actor& sink, bool add) {
-        auto& subs = self->state.subscribers;
-        auto i = std::find(subs.begin(), subs.end(), sink);
-        if (add && i == subs.end())
-          subs.push_back(sink);
-        else if (!add && i != subs.end())
-          subs.erase(i);
-      },
       [self](rtoc_resize_atom, uint64_t n) {
         self->state.s.record_length = std::max<uint64_t>(n, 1);
         trim(self->state.s);

@@ -1,7 +1,8 @@
 // One RTOC signal (interfaces.hpp: rtoc_signal_actor): the RAM ring of its
-// newest samples, its subscribers, and its samples in the store. A write is
-// answered, and pushed to the subscribers, only after the store committed
-// it; the push is encoded once for all of them.
+// newest samples and its samples in the store. A write is answered only
+// after the store committed it. (Its subscribers are the directory's: a
+// subscription may name a signal before it exists, and pushes go out in
+// the order of the request's values, across signals.)
 #pragma once
 
 #include <deque>
@@ -32,7 +33,6 @@ struct signal_setup {
 
 struct signal_state {
   signal_setup s;
-  std::vector<rtoc_sink_actor> subscribers;
 
   static inline const char* name = "rtoc_signal";
 };
