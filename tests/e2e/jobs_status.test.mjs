@@ -36,7 +36,7 @@ function definitions(dir) {
     { name: 'missing-binary', command: ['/nonexistent/program'] },
     { name: 'bad-cwd', command: ['/bin/true'], cwd: '/nonexistent-directory' },
     { name: 'sleeper', command: sh('exec sleep 300') },
-    { name: 'ignores-sigterm', command: sh("trap '' TERM; exec sleep 300") },
+    { name: 'ignores-sigterm', command: sh("trap '' TERM; echo 'ignoring SIGTERM'; exec sleep 300") },
     { name: 'watchdog-silent', command: sh('exec sleep 300'), 'watchdog-sec': 1 },
     {
       // Pings every 0.2 s for 4 s, twice its 2 s deadline, then exits 0.
@@ -171,6 +171,12 @@ describe('job statuses', () => {
     expectJson(await api.post(`/api/jobs/${id['ignores-sigterm']}/start`), 202);
     await statusesUntil(client, id['ignores-sigterm'], { until: (s) => s === Status.Running });
     const { pid } = await job('ignores-sigterm');
+    // Running means exec'd, not that SIGTERM is ignored yet: on a loaded
+    // machine the stop could come first. The program says when it is.
+    await eventually(async () => {
+      const lines = expectJson(await api.get(`/api/jobs/${id['ignores-sigterm']}/log?lines=10`), 200);
+      return lines.some((l) => l.line === 'ignoring SIGTERM') || notYet(lines);
+    });
     const stopAt = Date.now();
     expectJson(await api.post(`/api/jobs/${id['ignores-sigterm']}/stop`), 202);
     assert.deepEqual(await statusesUntil(client, id['ignores-sigterm']), [12, 13]);
