@@ -111,10 +111,9 @@ server_frame parse_server_frame(std::string_view data) {
   return f;
 }
 
-std::string masked_frame(uint8_t opcode, std::string_view payload,
-                         uint32_t mask) {
-  std::string out;
-  out.reserve(14 + payload.size());
+void append_masked_frame(std::string& out, uint8_t opcode,
+                         std::string_view payload, uint32_t mask) {
+  out.reserve(out.size() + 14 + payload.size());
   out.push_back(static_cast<char>(0x80 | (opcode & 0x0F)));
   auto n = payload.size();
   if (n <= 125) {
@@ -133,6 +132,12 @@ std::string masked_frame(uint8_t opcode, std::string_view payload,
   out.append(key, 4);
   for (size_t i = 0; i < n; ++i)
     out.push_back(static_cast<char>(payload[i] ^ key[i % 4]));
+}
+
+std::string masked_frame(uint8_t opcode, std::string_view payload,
+                         uint32_t mask) {
+  std::string out;
+  append_masked_frame(out, opcode, payload, mask);
   return out;
 }
 

@@ -37,6 +37,11 @@ struct server_frame {
 /// Parses one server frame from the start of `data` (servers never mask).
 server_frame parse_server_frame(std::string_view data);
 
+/// Appends a masked client frame (FIN set) to `out`: a client queueing
+/// many frames allocates only while `out` grows.
+void append_masked_frame(std::string& out, uint8_t opcode,
+                         std::string_view payload, uint32_t mask);
+
 /// A masked client frame (FIN set) with `mask` as its masking key.
 std::string masked_frame(uint8_t opcode, std::string_view payload,
                          uint32_t mask);
