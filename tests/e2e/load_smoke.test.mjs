@@ -1,7 +1,8 @@
 // signalbox-load (tools/load, deploy/load/README.md) against the real node:
 // the CI smoke scenario must pass with every message delivered, in order,
-// to ttmnotify subscribers and JMRI clients (WebSocket and raw TCP), and
-// every relayed command finished, and its JSON report must say so in
+// to ttmnotify subscribers, JMRI clients (WebSocket and raw TCP) and RTOC
+// subscribers (plain, and AES-encrypted with a password), and every relayed
+// command finished, and its JSON report must say so in
 // numbers; a scenario whose assertion cannot hold must fail the run.
 //
 // SIGNALBOX_LOAD names the load generator (CTest sets it); manual runs use
@@ -60,6 +61,7 @@ async function nodeArgs(node, reportFile) {
     `--socketio-port=${await node.portOf('socketio')}`,
     `--jmri-port=${await node.portOf('jmri')}`,
     `--jmri-tcp-port=${await node.portOf('jmri-tcp')}`,
+    `--rtoc-port=${await node.portOf('rtoc')}`,
     `--server-pid=${node.pid}`,
     `--report=${reportFile}`,
     '--quiet',
@@ -142,6 +144,10 @@ test('the smoke scenario delivers everything, in order', async (t) => {
   assert.equal(report.latency_us.sio_command_ok.count, sio.commands_ok);
   assert.ok(report.latency_us.sio_command_do.p99 > 0);
 
+  // Every sample an RTOC writer got "sent":true for was pushed to every
+  // subscriber, in order.
+  checkRtoc(report, count);
+
   // The server's usage was read from /proc.
   assert.equal(report.server.pid, node.pid);
   assert.ok(report.server.rss_kib_start > 0);
@@ -151,6 +157,69 @@ test('the smoke scenario delivers everything, in order', async (t) => {
 
   for (const a of report.assertions) assert.equal(a.passed, true, JSON.stringify(a));
   assert.ok(report.assertions.length >= 5);
+});
+
+/** The RTOC part of a report: nothing lost, every count adds up. */
+function checkRtoc(report, count) {
+  const rtoc = report.rtoc;
+  const writers = count('rtoc_writer');
+  assert.ok(writers > 0);
+  assert.equal(rtoc.writers, writers);
+  assert.equal(rtoc.subscribers, count('rtoc_subscriber'));
+  assert.ok(rtoc.requests_ok > 0);
+  assert.equal(rtoc.requests_ok, rtoc.requests_sent);
+  assert.equal(rtoc.requests_failed, 0);
+  assert.equal(rtoc.samples_acked, rtoc.samples_sent);
+  assert.equal(rtoc.expected, rtoc.subscribers * rtoc.samples_acked);
+  assert.equal(rtoc.delivered, rtoc.expected);
+  assert.equal(rtoc.lost, 0);
+  assert.equal(rtoc.out_of_order, 0);
+  // Each subscriber also saw the "new signal" push of every writer signal.
+  assert.ok(rtoc.pushes >= rtoc.delivered);
+  assert.equal(report.latency_us.rtoc_delivery.count, rtoc.delivered);
+  assert.equal(report.latency_us.rtoc_write.count, rtoc.requests_ok);
+  assert.ok(report.latency_us.rtoc_delivery.p99 > 0);
+}
+
+test('RTOC clients with a password talk AES both ways', async (t) => {
+  // An empty whitelist: loopback peers must authorize and encrypt too.
+  const node = await startNode(t, {
+    args: ['--rtoc.password=load-secret', '--rtoc.host-whitelist=[]'],
+  });
+  const dir = await TempDir.create('signalbox-load-');
+  t.after(() => dir.remove());
+  const clients = [
+    { type: 'rtoc_subscriber', count: 3, password: 'load-secret' },
+    { type: 'rtoc_writer', count: 2, rate: 50, batch: 20, window: 2, password: 'load-secret' },
+  ];
+  const scenarioFile = await dir.write(
+    'aes.json',
+    JSON.stringify({ name: 'aes', duration_ms: 1000, clients, assert: { max_lost: 0 } }),
+  );
+  const reportFile = dir.file('report.json');
+  const run = await runLoad([scenarioFile, ...(await nodeArgs(node, reportFile))]);
+  assert.equal(run.code, 0, describeRun(run));
+  const report = JSON.parse(await fs.promises.readFile(reportFile, 'utf8'));
+  assert.equal(report.connections.failed, 0);
+  assert.equal(report.connections.dropped, 0);
+  const count = (type) => clients.filter((g) => g.type === type).reduce((n, g) => n + g.count, 0);
+  checkRtoc(report, count);
+
+  // A wrong password is refused: the clients are never set up.
+  const wrong = await dir.write(
+    'wrong.json',
+    JSON.stringify({
+      name: 'wrong',
+      duration_ms: 200,
+      clients: [{ type: 'rtoc_writer', count: 2, rate: 10, password: 'not-it' }],
+      assert: { max_failed_connections: 0 },
+    }),
+  );
+  const refused = await runLoad([wrong, ...(await nodeArgs(node, reportFile))]);
+  assert.equal(refused.code, 1, describeRun(refused));
+  const refusedReport = JSON.parse(await fs.promises.readFile(reportFile, 'utf8'));
+  assert.equal(refusedReport.connections.failed, 2);
+  assert.equal(refusedReport.rtoc.requests_sent, 0);
 });
 
 test('a failing assertion makes the run fail', async (t) => {

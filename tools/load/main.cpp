@@ -5,6 +5,7 @@
 //
 //   signalbox-load <scenario.json> [--host=H] [--ttm-port=N]
 //                  [--socketio-port=N] [--jmri-port=N] [--jmri-tcp-port=N]
+//                  [--rtoc-port=N]
 //                  [--server-pid=PID] [--report=FILE] [--threads=N]
 //                  [--quiet]
 //
@@ -29,6 +30,7 @@ namespace {
 constexpr const char* usage =
     "usage: signalbox-load <scenario.json> [--host=H] [--ttm-port=N]\n"
     "         [--socketio-port=N] [--jmri-port=N] [--jmri-tcp-port=N]\n"
+    "         [--rtoc-port=N]\n"
     "         [--server-pid=PID] [--report=FILE] [--threads=N] [--quiet]\n";
 
 struct cli {
@@ -38,6 +40,7 @@ struct cli {
   std::optional<uint16_t> socketio_port;
   std::optional<uint16_t> jmri_port;
   std::optional<uint16_t> jmri_tcp_port;
+  std::optional<uint16_t> rtoc_port;
   std::optional<std::string> report;
   run_options run;
 };
@@ -82,6 +85,8 @@ cli parse_cli(int argc, char** argv) {
           static_cast<uint16_t>(number_arg(name, value, 1, 65535));
     else if (name == "jmri-port")
       c.jmri_port = static_cast<uint16_t>(number_arg(name, value, 1, 65535));
+    else if (name == "rtoc-port")
+      c.rtoc_port = static_cast<uint16_t>(number_arg(name, value, 1, 65535));
     else if (name == "jmri-tcp-port")
       c.jmri_tcp_port =
           static_cast<uint16_t>(number_arg(name, value, 1, 65535));
@@ -137,6 +142,8 @@ int main(int argc, char** argv) {
     s.jmri_port = *c.jmri_port;
   if (c.jmri_tcp_port)
     s.jmri_tcp_port = *c.jmri_tcp_port;
+  if (c.rtoc_port)
+    s.rtoc_port = *c.rtoc_port;
   raise_fd_limit();
   results r;
   try {

@@ -125,6 +125,16 @@ std::string summary_text(const results& r) {
        << " relayed, " << r.commands_done << " done, " << r.commands_finish
        << "/" << r.commands_finish_expected << " finish, " << r.sio_lost
        << " lost, " << r.sio_out_of_order << " out of order\n";
+  if (r.rtoc_writers + r.rtoc_subscribers > 0)
+    os << "rtoc: " << r.rtoc_writers << " writers, " << r.rtoc_requests_sent
+       << " requests, " << r.rtoc_requests_ok << " ok, "
+       << r.rtoc_requests_failed << " failed, " << r.rtoc_skipped
+       << " not sent (window full); " << r.rtoc_samples_acked << "/"
+       << r.rtoc_samples_sent << " samples acknowledged ("
+       << fmt("%.0f", r.rtoc_acked_per_second) << "/s); " << r.rtoc_subscribers
+       << " subscribers, " << r.rtoc_delivered << "/" << r.rtoc_expected
+       << " delivered (" << fmt("%.0f", r.rtoc_delivered_per_second) << "/s), "
+       << r.rtoc_lost << " lost, " << r.rtoc_out_of_order << " out of order\n";
   bool any = false;
   for (auto& [name, h] : r.latency)
     any = any || h.count() > 0;
@@ -215,6 +225,25 @@ std::string report_json(const results& r) {
   field(w, "out_of_order", r.sio_out_of_order);
   w.Key("all_commands_finished");
   w.Bool(r.all_commands_finished());
+  w.EndObject();
+
+  w.Key("rtoc");
+  w.StartObject();
+  field(w, "writers", r.rtoc_writers);
+  field(w, "subscribers", r.rtoc_subscribers);
+  field(w, "requests_sent", r.rtoc_requests_sent);
+  field(w, "requests_ok", r.rtoc_requests_ok);
+  field(w, "requests_failed", r.rtoc_requests_failed);
+  field(w, "skipped", r.rtoc_skipped);
+  field(w, "samples_sent", r.rtoc_samples_sent);
+  field(w, "samples_acked", r.rtoc_samples_acked);
+  field(w, "pushes", r.rtoc_pushes);
+  field(w, "delivered", r.rtoc_delivered);
+  field(w, "expected", r.rtoc_expected);
+  field(w, "lost", r.rtoc_lost);
+  field(w, "out_of_order", r.rtoc_out_of_order);
+  field(w, "acked_per_second", r.rtoc_acked_per_second);
+  field(w, "delivered_per_second", r.rtoc_delivered_per_second);
   w.EndObject();
 
   w.Key("latency_us");

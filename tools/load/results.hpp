@@ -80,8 +80,26 @@ struct results {
   uint64_t sio_lost = 0;
   uint64_t sio_out_of_order = 0;
 
+  /// RTOC writers and subscribers: samples acknowledged (sent in requests
+  /// answered "error":false) and pushed to subscribed subscribers.
+  uint64_t rtoc_writers = 0;
+  uint64_t rtoc_subscribers = 0; ///< with every subscription confirmed
+  uint64_t rtoc_requests_sent = 0;
+  uint64_t rtoc_requests_ok = 0;
+  uint64_t rtoc_requests_failed = 0;
+  uint64_t rtoc_skipped = 0;
+  uint64_t rtoc_samples_sent = 0;
+  uint64_t rtoc_samples_acked = 0;
+  uint64_t rtoc_pushes = 0; ///< every push frame, other runs' too
+  uint64_t rtoc_delivered = 0;
+  uint64_t rtoc_expected = 0;
+  uint64_t rtoc_lost = 0;
+  uint64_t rtoc_out_of_order = 0;
+  double rtoc_acked_per_second = 0;
+  double rtoc_delivered_per_second = 0;
+
   /// ttm_delivery, rest_write, sio_command_do, sio_command_ok,
-  /// jmri_delivery (ns).
+  /// jmri_delivery, rtoc_write, rtoc_delivery (ns).
   std::map<std::string, histogram> latency;
 
   std::optional<process_usage> server;
@@ -90,17 +108,20 @@ struct results {
   std::vector<assertion_result> assertions;
   bool passed = true;
 
-  uint64_t lost() const { return ttm_lost + sio_lost + jmri_lost; }
+  uint64_t lost() const { return ttm_lost + sio_lost + jmri_lost + rtoc_lost; }
   uint64_t out_of_order() const {
-    return ttm_out_of_order + sio_out_of_order + jmri_out_of_order;
+    return ttm_out_of_order + sio_out_of_order + jmri_out_of_order +
+           rtoc_out_of_order;
   }
-  /// REST errors, `command failed` answers and JMRI error frames.
+  /// REST errors, `command failed` answers, JMRI error frames and RTOC
+  /// {"error":true} replies.
   uint64_t failed_requests() const {
-    return writes_failed + commands_failed + jmri_errors;
+    return writes_failed + commands_failed + jmri_errors + rtoc_requests_failed;
   }
-  /// ttmnotify and JMRI deliveries together.
+  /// ttmnotify, JMRI and RTOC deliveries together.
   double total_delivered_per_second() const {
-    return delivered_per_second + jmri_delivered_per_second;
+    return delivered_per_second + jmri_delivered_per_second +
+           rtoc_delivered_per_second;
   }
   bool all_commands_finished() const {
     return commands_ok == commands_sent && commands_do == commands_ok &&

@@ -1,5 +1,6 @@
 #include "tools/load/runner.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <future>
 #include <iomanip>
@@ -19,6 +20,7 @@
 #include "tools/load/jmri_tcp_client.hpp"
 #include "tools/load/jmri_ws_client.hpp"
 #include "tools/load/rest_writer.hpp"
+#include "tools/load/rtoc_client.hpp"
 #include "tools/load/sio_monitor.hpp"
 #include "tools/load/sio_user.hpp"
 #include "tools/load/stats.hpp"
@@ -67,7 +69,7 @@ class runner {
 public:
   runner(const scenario& s, const run_options& opts)
       : s_(s), opts_(opts), control_(asio::make_strand(io_)), tick_(control_),
-        run_id_(random_hex(16)), generator_(getpid()) {
+        run_id_(random_hex(16)), epoch_ns_(now_ns()), generator_(getpid()) {
     if (opts.server_pid)
       server_.emplace(*opts.server_pid);
     build();
@@ -121,6 +123,7 @@ private:
     auto host_of = [&](uint16_t port) {
       return s_.host + ":" + std::to_string(port);
     };
+    build_rtoc(host_of(s_.rtoc_port));
     // Writers first: subscribers need the list of gpio lines and the
     // number of value publishers, JMRI clients the number of message ones.
     uint32_t value_writers = 0;
@@ -196,6 +199,8 @@ private:
           break;
         }
         case client_type::rest_writer:
+        case client_type::rtoc_writer:
+        case client_type::rtoc_subscriber:
           break;
         }
       }
@@ -208,10 +213,52 @@ private:
       order_.push_back(c);
     for (auto& c : jmri_)
       order_.push_back(c);
+    for (auto& c : rtoc_subs_)
+      order_.push_back(c);
     for (auto& c : writers_)
+      order_.push_back(c);
+    for (auto& c : rtoc_writers_)
       order_.push_back(c);
     for (auto& c : users_)
       order_.push_back(c);
+  }
+
+  /// The RTOC writers (device "load<run id>", signals "w<n>" or
+  /// "w<n>-<k>") and the subscribers, who need every writer's signals.
+  void build_rtoc(const std::string& host) {
+    if (s_.count_of(client_type::rtoc_writer) == 0)
+      return;
+    auto ep = resolve(io_, s_.host, s_.rtoc_port);
+    std::vector<rtoc_writer_config> configs;
+    for (auto& g : s_.clients) {
+      if (g.type != client_type::rtoc_writer)
+        continue;
+      for (uint32_t i = 0; i < g.count; ++i) {
+        rtoc_writer_config cfg;
+        cfg.pub = static_cast<uint32_t>(configs.size());
+        cfg.device = "load" + run_id_;
+        for (uint32_t k = 0; k < g.signals; ++k)
+          cfg.signals.push_back(
+              "w" + std::to_string(cfg.pub) +
+              (g.signals > 1 ? "-" + std::to_string(k) : std::string{}));
+        cfg.rate = g.rate;
+        cfg.phase = static_cast<double>(i) / g.count;
+        cfg.batch = g.batch;
+        cfg.window = g.window;
+        cfg.samples = g.samples;
+        cfg.epoch_ns = epoch_ns_;
+        cfg.credentials = {g.password, g.aes};
+        configs.push_back(cfg);
+        rtoc_writers_.push_back(
+            std::make_shared<rtoc_writer>(io_, ep, host, cfg, stats_));
+      }
+    }
+    for (auto& g : s_.clients)
+      if (g.type == client_type::rtoc_subscriber)
+        for (uint32_t i = 0; i < g.count; ++i)
+          rtoc_subs_.push_back(std::make_shared<rtoc_subscriber>(
+              io_, ep, host, configs, epoch_ns_,
+              rtoc_credentials{g.password, g.aes}, stats_));
   }
 
   // -- control loop (on control_) -------------------------------------------
@@ -225,7 +272,7 @@ private:
         begin_running(now);
       break;
     case phase::running:
-      if (now >= run_until_)
+      if (now >= run_until_ || publishers_done())
         enter(phase::draining, now);
       break;
     case phase::draining:
@@ -301,6 +348,15 @@ private:
     enter(phase::running, now);
   }
 
+  /// A run whose only publishers are RTOC writers with a samples cap ends
+  /// once all of them are answered.
+  bool publishers_done() const {
+    if (!writers_.empty() || !users_.empty() || rtoc_writers_.empty())
+      return false;
+    return std::all_of(rtoc_writers_.begin(), rtoc_writers_.end(),
+                       [](auto& w) { return w->finished(); });
+  }
+
   /// Everything sent has been answered and delivered (counters only; the
   /// exact per-publisher accounting happens in gather()).
   bool complete() const {
@@ -314,6 +370,12 @@ private:
         (receivers - jmri) * stats_.ttm_writes_ok.load())
       return false;
     if (stats_.jmri_delivered.load() < jmri * stats_.message_writes_ok.load())
+      return false;
+    if (stats_.rtoc_requests_sent.load() !=
+        stats_.rtoc_requests_ok.load() + stats_.rtoc_requests_failed.load())
+      return false;
+    if (stats_.rtoc_delivered.load() <
+        stats_.rtoc_subscribers_ready.load() * stats_.rtoc_samples_acked.load())
       return false;
     auto ok = stats_.commands_ok.load();
     if (stats_.commands_sent.load() != ok + stats_.commands_failed.load())
@@ -357,6 +419,9 @@ private:
          << jmri_rate << "/s)";
     if (!writers_.empty())
       os << " | writes " << stats_.writes_ok.load();
+    if (!rtoc_writers_.empty())
+      os << " | rtoc samples " << stats_.rtoc_samples_acked.load() << " acked, "
+         << stats_.rtoc_delivered.load() << " pushed";
     if (!users_.empty())
       os << " | commands " << stats_.commands_ok.load() << "/"
          << stats_.commands_sent.load() << " ok, "
@@ -478,15 +543,52 @@ private:
     for (auto& m : monitors_)
       r.sio_out_of_order += m->commands().out_of_order();
 
+    gather_rtoc(r);
+
     r.latency["ttm_delivery"] = stats_.ttm_delivery.snapshot();
     r.latency["rest_write"] = stats_.rest_write.snapshot();
     r.latency["sio_command_do"] = stats_.sio_command_do.snapshot();
     r.latency["sio_command_ok"] = stats_.sio_command_ok.snapshot();
     r.latency["jmri_delivery"] = stats_.jmri_delivery.snapshot();
+    r.latency["rtoc_write"] = stats_.rtoc_write.snapshot();
+    r.latency["rtoc_delivery"] = stats_.rtoc_delivery.snapshot();
     if (server_)
       r.server = server_->usage();
     r.generator = generator_.usage();
     return r;
+  }
+
+  /// Every subscribed RTOC subscriber must have received every sample the
+  /// node acknowledged, from every writer, in order.
+  void gather_rtoc(results& r) {
+    r.rtoc_writers = rtoc_writers_.size();
+    r.rtoc_requests_sent = stats_.rtoc_requests_sent;
+    r.rtoc_requests_ok = stats_.rtoc_requests_ok;
+    r.rtoc_requests_failed = stats_.rtoc_requests_failed;
+    r.rtoc_skipped = stats_.rtoc_skipped;
+    r.rtoc_samples_sent = stats_.rtoc_samples_sent;
+    r.rtoc_samples_acked = stats_.rtoc_samples_acked;
+    r.rtoc_pushes = stats_.rtoc_pushes;
+    r.rtoc_delivered = stats_.rtoc_delivered;
+    for (auto& sub : rtoc_subs_) {
+      if (!sub->subscribed())
+        continue;
+      ++r.rtoc_subscribers;
+      auto& seen = sub->samples();
+      for (auto& w : rtoc_writers_) {
+        auto pub = w->config().pub;
+        r.rtoc_expected += w->acknowledged();
+        if (w->acknowledged() > seen.received(pub))
+          r.rtoc_lost += w->acknowledged() - seen.received(pub);
+      }
+      r.rtoc_out_of_order += seen.out_of_order();
+    }
+    if (r.run_seconds > 0) {
+      r.rtoc_acked_per_second =
+          static_cast<double>(r.rtoc_samples_acked) / r.run_seconds;
+      r.rtoc_delivered_per_second =
+          static_cast<double>(r.rtoc_delivered) / r.run_seconds;
+    }
   }
 
   const scenario& s_;
@@ -495,6 +597,8 @@ private:
   asio::strand<asio::io_context::executor_type> control_;
   asio::steady_timer tick_;
   std::string run_id_;
+  /// The time base of RTOC samples' y (ns since it).
+  uint64_t epoch_ns_;
   run_stats stats_;
   std::vector<std::shared_ptr<gpio_timeline>> lines_;
   std::vector<std::shared_ptr<rest_writer>> writers_;
@@ -502,6 +606,8 @@ private:
   std::vector<std::shared_ptr<sio_monitor>> monitors_;
   std::vector<std::shared_ptr<sio_user>> users_;
   std::vector<std::shared_ptr<jmri_client>> jmri_;
+  std::vector<std::shared_ptr<rtoc_writer>> rtoc_writers_;
+  std::vector<std::shared_ptr<rtoc_subscriber>> rtoc_subs_;
   std::vector<uint64_t> users_per_monitor_;
   std::vector<std::shared_ptr<client>> order_;
   std::optional<usage_tracker> server_;

@@ -12,8 +12,8 @@
 namespace signalbox::load {
 
 const std::vector<std::string> latency_metrics = {
-    "ttm_delivery", "rest_write", "sio_command_do", "sio_command_ok",
-    "jmri_delivery"};
+    "ttm_delivery",  "rest_write", "sio_command_do", "sio_command_ok",
+    "jmri_delivery", "rtoc_write", "rtoc_delivery"};
 
 namespace {
 
@@ -118,9 +118,18 @@ client_group parse_group(const json& g, const std::string& where) {
   } else if (type == "jmri_client") {
     out.type = client_type::jmri_client;
     only_fields(g, where, {"type", "count", "transport"});
+  } else if (type == "rtoc_writer") {
+    out.type = client_type::rtoc_writer;
+    only_fields(g, where,
+                {"type", "count", "rate", "batch", "signals", "window",
+                 "samples", "password", "aes"});
+  } else if (type == "rtoc_subscriber") {
+    out.type = client_type::rtoc_subscriber;
+    only_fields(g, where, {"type", "count", "password", "aes"});
   } else {
-    fail(path(where, "type"), "must be one of ttm_subscriber, rest_writer, "
-                              "sio_user, sio_monitor, jmri_client");
+    fail(path(where, "type"),
+         "must be one of ttm_subscriber, rest_writer, sio_user, sio_monitor, "
+         "jmri_client, rtoc_writer, rtoc_subscriber");
   }
   if (!member(g, "count"))
     fail(path(where, "count"), "is required");
@@ -130,6 +139,31 @@ client_group parse_group(const json& g, const std::string& where) {
     if (!member(g, "rate"))
       fail(path(where, "rate"), "is required");
     out.rate = number(g, where, "rate", 0, 0.001, 100000);
+  }
+  if (out.type == client_type::rtoc_writer) {
+    // 0: as fast as the window of requests in flight allows.
+    out.rate = number(g, where, "rate", 0, 0, 100000);
+    out.batch = static_cast<uint32_t>(integer(g, where, "batch", 1, 1, 10000));
+    out.signals =
+        static_cast<uint32_t>(integer(g, where, "signals", 1, 1, 1000));
+    if (out.signals > out.batch)
+      fail(path(where, "signals"),
+           "must not exceed batch: a request carries one value per signal "
+           "at least");
+    out.window = static_cast<uint32_t>(integer(g, where, "window", 1, 1, 1000));
+    out.samples = integer(g, where, "samples", 0, 0, uint64_t{1} << 40);
+  }
+  if (out.type == client_type::rtoc_writer ||
+      out.type == client_type::rtoc_subscriber) {
+    if (auto* pw = member(g, "password")) {
+      // An empty password is RTOC's "none": allowed, unlike other texts.
+      if (!pw->IsString())
+        fail(path(where, "password"), "must be a string");
+      out.password = pw->GetString();
+    }
+    out.aes = boolean(g, where, "aes", !out.password.empty());
+    if (out.aes && out.password.empty())
+      fail(path(where, "aes"), "needs a password (the AES key comes from it)");
   }
   out.think_ms =
       static_cast<uint32_t>(integer(g, where, "think_ms", 0, 0, 60000));
@@ -269,8 +303,9 @@ scenario parse_scenario(const std::string& text_in,
     throw scenario_error{"the scenario must be a JSON object"};
   only_fields(doc, "",
               {"name", "host", "ttm_port", "socketio_port", "jmri_port",
-               "jmri_tcp_port", "connect_rate", "connect_timeout_ms",
-               "duration_ms", "drain_ms", "clients", "assert"});
+               "jmri_tcp_port", "rtoc_port", "connect_rate",
+               "connect_timeout_ms", "duration_ms", "drain_ms", "clients",
+               "assert"});
   scenario s;
   s.name = text(doc, "", "name", default_name);
   s.host = text(doc, "", "host", s.host);
@@ -282,6 +317,8 @@ scenario parse_scenario(const std::string& text_in,
       static_cast<uint16_t>(integer(doc, "", "jmri_port", 12080, 1, 65535));
   s.jmri_tcp_port =
       static_cast<uint16_t>(integer(doc, "", "jmri_tcp_port", 2056, 1, 65535));
+  s.rtoc_port =
+      static_cast<uint16_t>(integer(doc, "", "rtoc_port", 5050, 1, 65535));
   s.connect_rate = number(doc, "", "connect_rate", 0, 0, 1e6);
   s.connect_timeout_ms = static_cast<uint32_t>(
       integer(doc, "", "connect_timeout_ms", 10000, 1, 3600000));
@@ -297,6 +334,9 @@ scenario parse_scenario(const std::string& text_in,
   for (rapidjson::SizeType i = 0; i < clients->Size(); ++i)
     s.clients.push_back(
         parse_group((*clients)[i], "clients[" + std::to_string(i) + "]"));
+  if (s.count_of(client_type::rtoc_subscriber) > 0 &&
+      s.count_of(client_type::rtoc_writer) == 0)
+    fail("clients", "rtoc_subscriber needs at least one rtoc_writer to hear");
   if (s.count_of(client_type::sio_user) > 0 &&
       s.count_of(client_type::sio_monitor) == 0)
     fail("clients", "sio_user needs at least one sio_monitor to talk to");
@@ -338,6 +378,10 @@ const char* to_string(client_type type) {
     return "sio_monitor";
   case client_type::jmri_client:
     return "jmri_client";
+  case client_type::rtoc_writer:
+    return "rtoc_writer";
+  case client_type::rtoc_subscriber:
+    return "rtoc_subscriber";
   }
   return "?";
 }

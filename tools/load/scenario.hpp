@@ -11,6 +11,7 @@
 //     "socketio_port": 5000,             // [5000] Socket.IO (altoponix relay)
 //     "jmri_port": 12080,                // [12080] JMRI WebSocket (/json/)
 //     "jmri_tcp_port": 2056,             // [2056] JMRI raw TCP
+//     "rtoc_port": 5050,                 // [5050] RTOC WebSocket
 //     "connect_rate": 200,               // [0 = no limit] new connections/s
 //     "connect_timeout_ms": 10000,       // [10000] all clients ready by then
 //     "duration_ms": 3000,               // [3000] publishing phase
@@ -25,7 +26,16 @@
 //       {"type": "sio_monitor", "count": 1, "think_ms": 0},
 //       {"type": "sio_user", "count": 2, "rate": 20},
 //       {"type": "jmri_client", "count": 5,
-//        "transport": "ws"}               // ["ws"] or "tcp"
+//        "transport": "ws"},              // ["ws"] or "tcp"
+//       {"type": "rtoc_writer", "count": 4,
+//        "rate": 100,                     // [0 = as fast as window allows]
+//        "batch": 100,                    // [1] values per request
+//        "signals": 1,                    // [1] signals per writer
+//        "window": 1,                     // [1] requests in flight
+//        "samples": 1000000,              // [0 = no limit] then stop
+//        "password": "secret",            // [none] authorize with it
+//        "aes": true},                    // [password given] encrypt frames
+//       {"type": "rtoc_subscriber", "count": 10, "password": "secret"}
 //     ],
 //     "assert": {
 //       "max_lost": 0,                   // notifications + relayed commands
@@ -35,7 +45,8 @@
 //       "all_commands_finished": true,   // every command: ok, do, finish
 //       "max_p99_us": {"ttm_delivery": 50000, "rest_write": 50000,
 //                      "sio_command_do": 50000, "sio_command_ok": 50000,
-//                      "jmri_delivery": 50000},
+//                      "jmri_delivery": 50000, "rtoc_write": 50000,
+//                      "rtoc_delivery": 50000},
 //       "min_delivered_per_second": 1000 // ttmnotify + JMRI deliveries
 //     }
 //   }
@@ -44,6 +55,12 @@
 // monitors round robin (user i talks to monitor i % monitors); a monitor
 // waits think_ms before it answers a `command do` with `command done`.
 // A "message" writer POSTs /api/messages, which every jmri_client receives.
+// An rtoc_writer writes device "load<run id>", signals "w<writer>" (or
+// "w<writer>-<k>" with several), `batch` values per request spread over its
+// signals round robin; x is the writer's sample number (1, 2, ...), y the
+// send time in ns since the run's epoch (exact in a double). Every
+// rtoc_subscriber subscribes to every writer's signals by name, and checks
+// loss, order and latency of each pushed sample.
 #pragma once
 
 #include <cstdint>
@@ -66,6 +83,8 @@ enum class client_type {
   sio_user,
   sio_monitor,
   jmri_client,
+  rtoc_writer,
+  rtoc_subscriber,
 };
 
 enum class write_target { value, gpio, message };
@@ -88,6 +107,18 @@ struct client_group {
   std::vector<std::string> gpios;
   /// jmri_client: WebSocket (/json/ on jmri_port) or raw TCP.
   jmri_transport transport = jmri_transport::ws;
+  /// rtoc_writer: values per request, signals per writer, requests in
+  /// flight.
+  uint32_t batch = 1;
+  uint32_t signals = 1;
+  uint32_t window = 1;
+  /// rtoc_writer: samples to send before stopping (0: until the run ends).
+  /// A run whose only publishers are capped writers ends when all are done.
+  uint64_t samples = 0;
+  /// rtoc_*: the password to authorize with ("" for none) and whether
+  /// frames are AES-encrypted both ways.
+  std::string password;
+  bool aes = false;
 };
 
 struct assertions {
@@ -111,6 +142,7 @@ struct scenario {
   uint16_t socketio_port = 5000;
   uint16_t jmri_port = 12080;
   uint16_t jmri_tcp_port = 2056;
+  uint16_t rtoc_port = 5050;
   double connect_rate = 0;
   uint32_t connect_timeout_ms = 10000;
   uint32_t duration_ms = 3000;

@@ -93,6 +93,21 @@ struct run_stats {
   counter commands_finish{0};
   shared_histogram sio_command_do;
   shared_histogram sio_command_ok;
+
+  // RTOC writers and subscribers.
+  counter rtoc_requests_sent{0};
+  counter rtoc_requests_ok{0};
+  counter rtoc_requests_failed{0};
+  counter rtoc_samples_sent{0};
+  counter rtoc_samples_acked{0};
+  /// Ticks not sent because the window was full (the node was slower).
+  counter rtoc_skipped{0};
+  /// Subscribers whose every subscription was confirmed.
+  counter rtoc_subscribers_ready{0};
+  counter rtoc_pushes{0};    ///< every push frame received
+  counter rtoc_delivered{0}; ///< pushed samples of this run's writers
+  shared_histogram rtoc_write;
+  shared_histogram rtoc_delivery;
 };
 
 } // namespace signalbox::load

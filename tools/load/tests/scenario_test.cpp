@@ -158,10 +158,12 @@ CAF_TEST(errors name the field) {
                   "connect_rate: must be a number in [0, 1e+06]");
   CAF_CHECK_EQUAL(error_of(with_clients(R"({"type":"nope","count":1})")),
                   "clients[0].type: must be one of ttm_subscriber, "
-                  "rest_writer, sio_user, sio_monitor, jmri_client");
+                  "rest_writer, sio_user, sio_monitor, jmri_client, "
+                  "rtoc_writer, rtoc_subscriber");
   CAF_CHECK_EQUAL(error_of(with_clients(R"({"count":1})")),
                   "clients[0].type: must be one of ttm_subscriber, "
-                  "rest_writer, sio_user, sio_monitor, jmri_client");
+                  "rest_writer, sio_user, sio_monitor, jmri_client, "
+                  "rtoc_writer, rtoc_subscriber");
   CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"jmri_port":0)")),
                   "jmri_port: must be an integer in [1, 65535]");
   CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"jmri_tcp_port":"2056")")),
@@ -307,7 +309,7 @@ CAF_TEST(assertions are checked) {
   CAF_CHECK_EQUAL(error_of(with_assert(R"({"max_p99_us":{"typo":5}})")),
                   "assert.max_p99_us.typo: unknown metric (ttm_delivery, "
                   "rest_write, sio_command_do, sio_command_ok, "
-                  "jmri_delivery)");
+                  "jmri_delivery, rtoc_write, rtoc_delivery)");
   CAF_CHECK_EQUAL(
       error_of(with_assert(R"({"max_p99_us":{"jmri_delivery":2000}})")), "");
   CAF_CHECK_EQUAL(error_of(with_assert(R"({"max_p99_us":{"rest_write":1.5}})")),
@@ -345,4 +347,72 @@ CAF_TEST(files are read and named after their file name) {
   } catch (const scenario_error& e) {
     CAF_CHECK_EQUAL(std::string{e.what()}, file + ": cannot be read");
   }
+}
+
+CAF_TEST(rtoc writers take batches windows and credentials) {
+  auto rtoc = [](const std::string& extra) {
+    return with_clients(R"({"type":"rtoc_writer","count":2)" + extra + "}",
+                        R"(,"rtoc_port":6060)");
+  };
+  auto s = parse_scenario(rtoc(""), "t");
+  CAF_CHECK_EQUAL(s.rtoc_port, 6060u);
+  auto& w = s.clients[0];
+  CAF_CHECK(w.type == client_type::rtoc_writer);
+  CAF_CHECK_EQUAL(w.rate, 0.0); // as fast as the window allows
+  CAF_CHECK_EQUAL(w.batch, 1u);
+  CAF_CHECK_EQUAL(w.signals, 1u);
+  CAF_CHECK_EQUAL(w.window, 1u);
+  CAF_CHECK_EQUAL(w.samples, 0u); // no limit
+  CAF_CHECK_EQUAL(w.password, "");
+  CAF_CHECK(!w.aes);
+  s = parse_scenario(rtoc(R"(,"rate":50,"batch":100,"signals":10,)"
+                          R"("window":4,"samples":5000,"password":"pw")"),
+                     "t");
+  CAF_CHECK_EQUAL(s.clients[0].rate, 50.0);
+  CAF_CHECK_EQUAL(s.clients[0].batch, 100u);
+  CAF_CHECK_EQUAL(s.clients[0].signals, 10u);
+  CAF_CHECK_EQUAL(s.clients[0].window, 4u);
+  CAF_CHECK_EQUAL(s.clients[0].samples, 5000u);
+  CAF_CHECK_EQUAL(s.clients[0].password, "pw");
+  CAF_CHECK(s.clients[0].aes); // a password means AES unless told otherwise
+  s = parse_scenario(rtoc(R"(,"password":"pw","aes":false)"), "t");
+  CAF_CHECK(!s.clients[0].aes);
+  CAF_CHECK_EQUAL(error_of(rtoc(R"(,"aes":true)")),
+                  "clients[0].aes: needs a password (the AES key comes "
+                  "from it)");
+  CAF_CHECK_EQUAL(error_of(rtoc(R"(,"batch":0)")),
+                  "clients[0].batch: must be an integer in [1, 10000]");
+  CAF_CHECK_EQUAL(error_of(rtoc(R"(,"batch":2,"signals":3)")),
+                  "clients[0].signals: must not exceed batch: a request "
+                  "carries one value per signal at least");
+  CAF_CHECK_EQUAL(error_of(rtoc(R"(,"window":0)")),
+                  "clients[0].window: must be an integer in [1, 1000]");
+  CAF_CHECK_EQUAL(error_of(rtoc(R"(,"samples":-1)")),
+                  "clients[0].samples: must be an integer in [0, "
+                  "1099511627776]");
+  CAF_CHECK_EQUAL(error_of(rtoc(R"(,"rate":-1)")),
+                  "clients[0].rate: must be a number in [0, 100000]");
+  CAF_CHECK_EQUAL(error_of(rtoc(R"(,"password":5)")),
+                  "clients[0].password: must be a string");
+  CAF_CHECK_EQUAL(error_of(rtoc(R"(,"transport":"ws")")),
+                  "clients[0].transport: unknown field");
+}
+
+CAF_TEST(rtoc subscribers need a writer) {
+  CAF_CHECK_EQUAL(
+      error_of(with_clients(R"({"type":"rtoc_subscriber","count":1})")),
+      "clients: rtoc_subscriber needs at least one rtoc_writer to hear");
+  auto s = parse_scenario(with_clients(R"({"type":"rtoc_subscriber",
+                                           "count":3,"password":"x"},
+                                          {"type":"rtoc_writer","count":1})"),
+                          "t");
+  CAF_CHECK_EQUAL(s.count_of(client_type::rtoc_subscriber), 3u);
+  CAF_CHECK(s.clients[0].aes);
+  CAF_CHECK_EQUAL(s.rtoc_port, 5050u);
+  // Batches are the writer's.
+  CAF_CHECK_EQUAL(error_of(with_clients(R"({"type":"rtoc_subscriber",
+                                            "count":1,"batch":2},
+                                           {"type":"rtoc_writer",
+                                            "count":1})")),
+                  "clients[0].batch: unknown field");
 }
