@@ -104,6 +104,7 @@ CAF_ADD_ATOM(signalbox_types, signalbox, sio_frame_atom, "sioframe")
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::number))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::sample))
 CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::rtoc::sample>))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::sample_batch))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::event_request))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::event_view))
 CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::rtoc::event_view>))
@@ -433,7 +434,7 @@ using rtoc_sink_actor =
 /// may name a signal before it exists.)
 using rtoc_signal_actor = caf::typed_actor<
     // Appends samples; answers once the store committed them.
-    caf::replies_to<put_atom, std::vector<rtoc::sample>>::with<ok_atom>,
+    caf::replies_to<put_atom, rtoc::sample_batch>::with<ok_atom>,
     // Replaces the samples (plot=true) with x/y of `unit`; no push.
     caf::replies_to<rtoc_plot_atom, std::vector<double>, std::vector<double>,
                     std::string>::with<ok_atom>,

@@ -1,5 +1,6 @@
 #include "actors/store.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -61,6 +62,13 @@ void enqueue(self_pointer self, pending_write write) {
   }
 }
 
+/// Whether `w` only writes records (no removals), more than one.
+bool all_puts(const pending_write& w) {
+  return w.ops.size() > 1 &&
+         std::all_of(w.ops.begin(), w.ops.end(),
+                     [](const store_op& op) { return op.value.has_value(); });
+}
+
 } // namespace
 
 caf::expected<std::shared_ptr<lmdb::env>>
@@ -99,6 +107,14 @@ caf::error store_state::commit() {
     env->write([&](lmdb::txn& t) {
       for (auto& w : writes) {
         w.removed = 0;
+        if (all_puts(w)) {
+          // Many records of one table, usually neighbours: one cursor.
+          t.put_all(
+              w.table, w.ops.begin(), w.ops.end(),
+              [](const store_op& op) -> std::string_view { return op.key; },
+              [](const store_op& op) -> std::string_view { return *op.value; });
+          continue;
+        }
         for (auto& op : w.ops) {
           if (op.value)
             t.put(w.table, op.key, *op.value);
@@ -118,7 +134,8 @@ caf::error store_state::commit() {
   for (auto& w : writes) {
     if (auto* rp = std::get_if<caf::typed_response_promise<ok_atom>>(&w.reply))
       rp->deliver(caf::ok_atom_v);
-    else if (auto* rp = std::get_if<caf::typed_response_promise<bool>>(&w.reply))
+    else if (auto* rp =
+                 std::get_if<caf::typed_response_promise<bool>>(&w.reply))
       rp->deliver(w.removed > 0);
     else
       std::get<caf::typed_response_promise<uint64_t>>(w.reply).deliver(
@@ -139,8 +156,8 @@ store_behavior(store_actor::stateful_pointer<store_state> self,
         if (!t)
           return t.error();
         auto rp = self->make_response_promise<ok_atom>();
-        enqueue(self,
-                pending_write{*t, {{std::move(key), std::move(value), {}}}, rp});
+        enqueue(self, pending_write{
+                          *t, {{std::move(key), std::move(value), {}}}, rp});
         return rp;
       },
       [self](put_atom, const std::string& table,
@@ -168,7 +185,8 @@ store_behavior(store_actor::stateful_pointer<store_state> self,
         if (!t)
           return t.error();
         auto rp = self->make_response_promise<bool>();
-        enqueue(self, pending_write{*t, {{std::move(key), std::nullopt, {}}}, rp});
+        enqueue(self,
+                pending_write{*t, {{std::move(key), std::nullopt, {}}}, rp});
         return rp;
       },
       [self](delete_atom, const std::string& table, std::string& from,
@@ -179,12 +197,12 @@ store_behavior(store_actor::stateful_pointer<store_state> self,
           return t.error();
         if (to <= from)
           return make_error(ec::invalid_argument,
-                            "an empty key range to remove from store table '"
-                                + table + "'");
+                            "an empty key range to remove from store table '" +
+                                table + "'");
         auto rp = self->make_response_promise<uint64_t>();
-        enqueue(self, pending_write{
-                          *t, {{std::move(from), std::nullopt, std::move(to)}},
-                          rp});
+        enqueue(self,
+                pending_write{
+                    *t, {{std::move(from), std::nullopt, std::move(to)}}, rp});
         return rp;
       },
       [self](get_atom, const std::string& table, const std::string& from,

@@ -34,6 +34,16 @@ struct sample {
   number y;
 };
 
+/// The values one request adds to one signal, in request order: all a
+/// signal actor needs of its samples (the names and the JSON texts stay with
+/// the request, for the pushes). `unit` is the last sample's: RTOC keeps the
+/// unit of the latest sample.
+struct sample_batch {
+  std::vector<double> x;
+  std::vector<double> y;
+  std::string unit;
+};
+
 /// An event as a request creates it, normalised: priority in {0,1,2}, x
 /// defaults to now, id to sha1(sname+dname+text) in hex, value (JSON text)
 /// to null.
@@ -121,6 +131,11 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sample& x) {
   return f(caf::meta::type_name("rtoc_sample"), x.dname, x.sname, x.unit, x.x,
            x.y);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sample_batch& x) {
+  return f(caf::meta::type_name("rtoc_sample_batch"), x.x, x.y, x.unit);
 }
 
 template <class Inspector>

@@ -236,6 +236,19 @@ void txn::put(table t, std::string_view key, std::string_view value) {
   env_->check(mdb_put(handle_, t, &k, &v, 0), "mdb_put");
 }
 
+txn::cursor_ptr txn::open_cursor(table t) const {
+  MDB_cursor* raw = nullptr;
+  env_->check(mdb_cursor_open(handle_, t, &raw), "mdb_cursor_open");
+  return cursor_ptr{raw, mdb_cursor_close};
+}
+
+void txn::cursor_put(MDB_cursor* c, std::string_view key,
+                     std::string_view value) {
+  auto k = to_val(key);
+  auto v = to_val(value);
+  env_->check(mdb_cursor_put(c, &k, &v, 0), "mdb_cursor_put");
+}
+
 bool txn::del(table t, std::string_view key) {
   auto k = to_val(key);
   int rc = mdb_del(handle_, t, &k, nullptr);
@@ -248,12 +261,8 @@ bool txn::del(table t, std::string_view key) {
 void txn::scan(
     table t,
     const std::function<void(std::string_view, std::string_view)>& fn) const {
-  MDB_cursor* raw = nullptr;
-  env_->check(mdb_cursor_open(handle_, t, &raw), "mdb_cursor_open");
-  // Closed before the transaction ends, also when `fn` throws: a cursor of
-  // a write transaction must not outlive it.
-  std::unique_ptr<MDB_cursor, void (*)(MDB_cursor*)> cursor{raw,
-                                                            mdb_cursor_close};
+  auto cursor = open_cursor(t);
+  auto* raw = cursor.get();
   MDB_val k;
   MDB_val v;
   for (int rc = mdb_cursor_get(raw, &k, &v, MDB_FIRST); rc != MDB_NOTFOUND;
@@ -265,8 +274,6 @@ void txn::scan(
 
 namespace {
 
-using cursor_ptr = std::unique_ptr<MDB_cursor, void (*)(MDB_cursor*)>;
-
 bool below(std::string_view key, std::string_view to) {
   return to.empty() || key < to;
 }
@@ -277,9 +284,8 @@ void txn::scan_range(
     table t, std::string_view from, std::string_view to, uint64_t limit,
     bool reverse,
     const std::function<void(std::string_view, std::string_view)>& fn) const {
-  MDB_cursor* raw = nullptr;
-  env_->check(mdb_cursor_open(handle_, t, &raw), "mdb_cursor_open");
-  cursor_ptr cursor{raw, mdb_cursor_close};
+  auto cursor = open_cursor(t);
+  auto* raw = cursor.get();
   MDB_val k;
   MDB_val v;
   uint64_t n = 0;
@@ -316,17 +322,16 @@ void txn::scan_range(
 }
 
 uint64_t txn::del_range(table t, std::string_view from, std::string_view to) {
-  MDB_cursor* raw = nullptr;
-  env_->check(mdb_cursor_open(handle_, t, &raw), "mdb_cursor_open");
-  cursor_ptr cursor{raw, mdb_cursor_close};
+  auto cursor = open_cursor(t);
+  auto* raw = cursor.get();
   MDB_val v;
   uint64_t n = 0;
   for (;;) {
     // Seek afresh after every deletion: where a cursor stands after
     // mdb_cursor_del at the end of a table is not worth relying on.
     MDB_val k = to_val(from);
-    int rc = mdb_cursor_get(raw, &k, &v,
-                            from.empty() ? MDB_FIRST : MDB_SET_RANGE);
+    int rc =
+        mdb_cursor_get(raw, &k, &v, from.empty() ? MDB_FIRST : MDB_SET_RANGE);
     if (rc == MDB_NOTFOUND)
       break;
     env_->check(rc, "mdb_cursor_get");

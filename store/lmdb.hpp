@@ -130,6 +130,18 @@ public:
   /// Writes `key` = `value` into table `t` (write transactions only).
   void put(table t, std::string_view key, std::string_view value);
 
+  /// Writes the records `[begin, end)` into table `t` through one cursor,
+  /// `key_of(*it)` and `value_of(*it)` giving each record's parts. LMDB
+  /// looks for a key on the cursor's current page before searching from the
+  /// root, so a run of neighbouring keys (one signal's new samples) is
+  /// cheaper than as many put() calls.
+  template <class It, class KeyOf, class ValueOf>
+  void put_all(table t, It begin, It end, KeyOf key_of, ValueOf value_of) {
+    auto c = open_cursor(t);
+    for (auto it = begin; it != end; ++it)
+      cursor_put(c.get(), key_of(*it), value_of(*it));
+  }
+
   /// Removes `key` from table `t`; answers whether it existed.
   bool del(table t, std::string_view key);
 
@@ -162,6 +174,14 @@ public:
 
 private:
   friend class env;
+
+  using cursor_ptr = std::unique_ptr<MDB_cursor, void (*)(MDB_cursor*)>;
+
+  /// A cursor on table `t`, closed before the transaction ends (also when
+  /// an exception passes): a cursor of a write transaction must not
+  /// outlive it.
+  cursor_ptr open_cursor(table t) const;
+  void cursor_put(MDB_cursor* c, std::string_view key, std::string_view value);
 
   txn(env& owner, MDB_txn* handle, bool write)
       : env_(&owner), handle_(handle), write_(write) {}

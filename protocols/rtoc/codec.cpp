@@ -122,6 +122,7 @@ std::optional<data_request> parse_data(const value& msg, const value& y,
     return std::nullopt;
   auto ys = as_list(y);
   std::vector<number> yv;
+  yv.reserve(ys.size());
   for (auto* e : ys) {
     auto n = number_of(*e);
     if (!n)
@@ -155,13 +156,16 @@ std::optional<data_request> parse_data(const value& msg, const value& y,
   if (auto u = member(msg, "unit"))
     for (auto* e : as_list(*u))
       units.push_back(unit_text(*e));
+  out.samples.reserve(yv.size());
   for (size_t i = 0; i < yv.size(); ++i) {
     sample s;
     s.dname = dname;
-    s.sname = i < snames.size() ? snames[i] : "Unnamed";
-    s.unit = i < units.size() ? units[i] : "";
-    s.x = xv[i];
-    s.y = yv[i];
+    // Each name, unit and number belongs to one value: moved, not copied.
+    s.sname = i < snames.size() ? std::move(snames[i]) : "Unnamed";
+    if (i < units.size())
+      s.unit = std::move(units[i]);
+    s.x = std::move(xv[i]);
+    s.y = std::move(yv[i]);
     out.samples.push_back(std::move(s));
   }
   return out;

@@ -178,82 +178,119 @@ void gather(size_t n, Issue issue, OnAll on_all, done_fn fail) {
         });
 }
 
-int64_t signal_id_of(self_pointer self, const sample& s) {
-  auto i = self->state.signals.find(s.dname + "." + s.sname);
-  return i == self->state.signals.end() ? 0 : i->second.id;
+/// The samples of one request, shared with the request (never copied).
+using samples_ptr = std::shared_ptr<const std::vector<sample>>;
+
+/// What a request gives one of its signals: the signal, and its samples'
+/// values for the signal actor.
+struct signal_work {
+  rtoc_signal_actor actor;
+  int64_t id = 0;
+  std::string name; // "Dev.Sig"
+  /// The first sample of this signal: its dname and sname identify it.
+  const sample* first = nullptr;
+  sample_batch batch;
+};
+
+/// The work item of sample `s` in `work` (the last one matched is tried
+/// first: requests usually repeat or cycle through few signals); npos when
+/// none is.
+size_t find_work(const std::vector<signal_work>& work, const sample& s,
+                 size_t last) {
+  auto same = [&s](const signal_work& w) {
+    return w.first->sname == s.sname && w.first->dname == s.dname;
+  };
+  if (last < work.size() && same(work[last]))
+    return last;
+  for (size_t i = 0; i < work.size(); ++i)
+    if (same(work[i]))
+      return i;
+  return std::string::npos;
 }
 
 /// Each sample to the connections subscribed to its signal (by name or to
 /// all), in the order of the request's values, encoded once for all of
-/// them.
+/// them. `work_of[i]` is the work item of sample i.
 void push_samples(self_pointer self, const std::vector<sample>& samples,
-                  const std::vector<int64_t>& ids) {
+                  const std::vector<signal_work>& work,
+                  const std::vector<size_t>& work_of) {
   auto& st = self->state;
+  // The subscribers by name of each signal, looked up once per request.
+  std::vector<const sink_map*> named(work.size(), nullptr);
+  bool any_named = false;
+  for (size_t w = 0; w < work.size(); ++w)
+    if (auto i = st.by_name.find(work[w].name);
+        i != st.by_name.end() && !i->second.empty()) {
+      named[w] = &i->second;
+      any_named = true;
+    }
+  if (!any_named && st.all_signals.empty())
+    return;
   for (size_t i = 0; i < samples.size(); ++i) {
-    auto& s = samples[i];
-    auto named = st.by_name.find(s.dname + "." + s.sname);
-    bool any = !st.all_signals.empty() ||
-               (named != st.by_name.end() && !named->second.empty());
-    if (!any)
+    auto w = work_of[i];
+    if (named[w] == nullptr && st.all_signals.empty())
       continue;
-    auto frame = make_shared_frame(sample_push(s, ids[i]));
+    auto frame = make_shared_frame(sample_push(samples[i], work[w].id));
     for (auto& [addr, sink] : st.all_signals)
       self->send(sink, rtoc_push_atom_v, frame);
-    if (named != st.by_name.end())
-      for (auto& [addr, sink] : named->second)
+    if (named[w] != nullptr)
+      for (auto& [addr, sink] : *named[w])
         if (st.all_signals.count(addr) == 0)
           self->send(sink, rtoc_push_atom_v, frame);
   }
 }
 
 /// Stores samples: creates missing signals (announced first), then hands
-/// each signal its samples; `done` once all are committed and pushed.
-void ingest(self_pointer self, const std::vector<sample>& samples,
-            done_fn done) {
-  std::vector<std::pair<entry*, std::vector<sample>>> groups;
+/// each signal its values; `done` once all are committed and pushed.
+void ingest(self_pointer self, samples_ptr samples, done_fn done) {
+  auto work = std::make_shared<std::vector<signal_work>>();
+  std::vector<size_t> work_of;
+  work_of.reserve(samples->size());
   std::vector<entry*> created;
   std::vector<store_record> new_devices;
-  for (auto& s : samples) {
-    auto* e = ensure_signal(self, s.dname, s.sname, created, new_devices);
-    if (e == nullptr) {
-      done(make_error(ec::conflict, "rtoc.max-signals reached"));
-      return;
+  size_t last = 0;
+  for (auto& s : *samples) {
+    auto w = find_work(*work, s, last);
+    if (w == std::string::npos) {
+      auto* e = ensure_signal(self, s.dname, s.sname, created, new_devices);
+      if (e == nullptr) {
+        done(make_error(ec::conflict, "rtoc.max-signals reached"));
+        return;
+      }
+      w = work->size();
+      work->push_back({e->actor, e->id, e->dname + "." + e->sname, &s, {}});
     }
-    auto g = std::find_if(groups.begin(), groups.end(),
-                          [e](auto& x) { return x.first == e; });
-    if (g == groups.end())
-      groups.emplace_back(e, std::vector<sample>{s});
-    else
-      g->second.push_back(s);
+    auto& b = (*work)[w].batch;
+    b.x.push_back(s.x.value);
+    b.y.push_back(s.y.value);
+    b.unit = s.unit;
+    work_of.push_back(w);
+    last = w;
   }
-  std::vector<std::pair<rtoc_signal_actor, std::vector<sample>>> work;
   std::vector<std::string> names;
-  for (auto& [e, xs] : groups) {
-    work.emplace_back(e->actor, std::move(xs));
-    names.push_back(e->dname + "." + e->sname);
-  }
-  std::vector<int64_t> ids;
-  for (auto& s : samples)
-    ids.push_back(signal_id_of(self, s));
+  for (auto& w : *work)
+    names.push_back(w.name);
   announce(self, created, std::move(new_devices));
-  when_ready(
-      self, names, [self, work, samples, ids, done](const caf::error& err) {
-        if (err) {
-          done(err);
-          return;
-        }
-        gather<ok_atom>(
-            work.size(),
-            [&](size_t i) {
-              return self->request(work[i].first, self->state.cfg.timeout,
-                                   put_atom_v, work[i].second);
-            },
-            [self, samples, ids, done](std::vector<ok_atom>&) {
-              push_samples(self, samples, ids);
-              done({});
-            },
-            done);
-      });
+  when_ready(self, names,
+             [self, work, samples, work_of = std::move(work_of),
+              done](const caf::error& err) {
+               if (err) {
+                 done(err);
+                 return;
+               }
+               gather<ok_atom>(
+                   work->size(),
+                   [&](size_t i) {
+                     auto& w = (*work)[i];
+                     return self->request(w.actor, self->state.cfg.timeout,
+                                          put_atom_v, std::move(w.batch));
+                   },
+                   [self, work, samples, work_of, done](std::vector<ok_atom>&) {
+                     push_samples(self, *samples, *work, work_of);
+                     done({});
+                   },
+                   done);
+             });
 }
 
 /// Stores an event (its signal created first, like RTOC's addNewEvent) and
@@ -366,7 +403,8 @@ bool step_data(self_pointer self, const run_ptr& r) {
   if (data->event)
     add_event(self, *data->event, next(self, r));
   else
-    ingest(self, data->samples, next(self, r));
+    // The samples stay in the request, which the run keeps alive.
+    ingest(self, samples_ptr{r->req, &data->samples}, next(self, r));
   return false;
 }
 
@@ -849,9 +887,11 @@ directory_behavior(directory_pointer self, directory_settings cfg,
         advance(self, r);
         return r->rp;
       },
-      [self](put_atom, const std::vector<sample>& xs) -> caf::result<ok_atom> {
+      [self](put_atom, std::vector<sample>& xs) -> caf::result<ok_atom> {
         auto rp = self->make_response_promise<ok_atom>();
-        ingest(self, xs, [rp](const caf::error& err) mutable {
+        auto samples =
+            std::make_shared<const std::vector<sample>>(std::move(xs));
+        ingest(self, std::move(samples), [rp](const caf::error& err) mutable {
           if (err)
             rp.deliver(err);
           else

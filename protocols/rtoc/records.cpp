@@ -71,7 +71,11 @@ std::optional<int64_t> id_of(std::string_view key) {
 }
 
 std::string sample_key(int64_t signal_id, double x, uint64_t seq) {
-  auto out = samples_from(signal_id, x);
+  // One allocation: a key per sample is the ingest's hot path.
+  std::string out;
+  out.reserve(24);
+  put_be64(out, static_cast<uint64_t>(signal_id));
+  put_be64(out, sortable(x));
   put_be64(out, seq);
   return out;
 }

@@ -39,15 +39,13 @@ void remember(signal_setup& s, double x, double y) {
   }
 }
 
-/// The samples as store records (and the signal's record when its unit
-/// changes: RTOC keeps the unit of the latest sample).
-std::vector<store_record> records_of(signal_setup& s,
-                                     const std::vector<sample>& xs) {
+/// The samples as store records.
+std::vector<store_record> records_of(signal_setup& s, const sample_batch& b) {
   std::vector<store_record> out;
-  out.reserve(xs.size());
-  for (auto& x : xs)
-    out.push_back({records::sample_key(s.id, x.x.value, s.next_seq++),
-                   records::encode_y(x.y.value)});
+  out.reserve(b.x.size());
+  for (size_t i = 0; i < b.x.size(); ++i)
+    out.push_back({records::sample_key(s.id, b.x[i], s.next_seq++),
+                   records::encode_y(b.y[i])});
   return out;
 }
 
@@ -68,22 +66,23 @@ signal_view ring_view(const signal_setup& s) {
   return v;
 }
 
-caf::result<ok_atom> write(self_pointer self, std::vector<sample> xs) {
+caf::result<ok_atom> write(self_pointer self, sample_batch b) {
   auto& s = self->state.s;
-  auto unit = xs.back().unit;
   auto rp = self->make_response_promise<ok_atom>();
-  if (unit != s.unit) {
-    s.unit = unit;
+  // The signal's record changes with its unit (RTOC keeps the unit of the
+  // latest sample).
+  if (b.unit != s.unit) {
+    s.unit = b.unit;
     caf::anon_send(s.store, put_atom_v, std::string{records::signals_table},
                    records::id_key(s.id),
                    records::encode_signal({s.device_id, s.sname, s.unit}));
   }
   self->request(s.store, store_timeout, put_atom_v,
-                std::string{records::samples_table}, records_of(s, xs))
+                std::string{records::samples_table}, records_of(s, b))
       .then(
-          [self, rp, xs](ok_atom) mutable {
-            for (auto& x : xs)
-              remember(self->state.s, x.x.value, x.y.value);
+          [self, rp, b = std::move(b)](ok_atom) mutable {
+            for (size_t i = 0; i < b.x.size(); ++i)
+              remember(self->state.s, b.x[i], b.y[i]);
             rp.deliver(ok_atom_v);
           },
           [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
@@ -220,10 +219,12 @@ rtoc_signal_actor::behavior_type signal_behavior(self_pointer self,
   self->state.s = std::move(setup);
   trim(self->state.s);
   return {
-      [self](put_atom, std::vector<sample>& xs) -> caf::result<ok_atom> {
-        if (xs.empty())
+      [self](put_atom, sample_batch& b) -> caf::result<ok_atom> {
+        if (b.x.size() != b.y.size())
+          return make_error(ec::invalid_argument, "x and y differ in length");
+        if (b.x.empty())
           return ok_atom_v;
-        return write(self, std::move(xs));
+        return write(self, std::move(b));
       },
       [self](rtoc_plot_atom, std::vector<double>& xs, std::vector<double>& ys,
              std::string& unit) -> caf::result<ok_atom> {

@@ -75,6 +75,9 @@ auto fields(const number& x) {
 auto fields(const sample& x) {
   return std::make_tuple(x.dname, x.sname, x.unit, fields(x.x), fields(x.y));
 }
+auto fields(const sample_batch& x) {
+  return std::tie(x.x, x.y, x.unit);
+}
 auto fields(const event_request& x) {
   return std::tie(x.text, x.sname, x.dname, x.x, x.priority, x.id,
                   x.value_json);
@@ -84,16 +87,14 @@ auto fields(const event_view& x) {
                   x.text, x.x, x.value_json, x.priority, x.id);
 }
 auto fields(const signal_view& x) {
-  return std::tie(x.name, x.x, x.y, x.unit, x.id, x.device_id, x.xmin,
-                  x.xmax);
+  return std::tie(x.name, x.x, x.y, x.unit, x.id, x.device_id, x.xmin, x.xmax);
 }
 auto fields(const signal_query& x) {
-  return std::tie(x.has_xmin, x.xmin, x.has_xmax, x.xmax, x.max_n,
-                  x.database);
+  return std::tie(x.has_xmin, x.xmin, x.has_xmax, x.xmax, x.max_n, x.database);
 }
 auto fields(const latest_view& x) {
-  return std::tie(x.name, x.x, x.y, x.unit, x.id, x.first_x, x.last_x,
-                  x.empty, x.count);
+  return std::tie(x.name, x.x, x.y, x.unit, x.id, x.first_x, x.last_x, x.empty,
+                  x.count);
 }
 } // namespace rtoc
 namespace jmri {
@@ -201,6 +202,8 @@ T samples::make() const {
     return {2.5, "2.5"};
   } else if constexpr (std::is_same_v<T, rtoc::sample>) {
     return {"Dev", "Sig", "V", {1700000000.25, "1700000000.25"}, {-3, "-3"}};
+  } else if constexpr (std::is_same_v<T, rtoc::sample_batch>) {
+    return {{1700000000.25, 1700000001}, {-3, 4.5}, "V"};
   } else if constexpr (std::is_same_v<T, rtoc::event_request>) {
     return {"hot", "T1", "Test", 1700000001.5, 2, "abc", R"({"k":1})"};
   } else if constexpr (std::is_same_v<T, rtoc::event_view>) {
@@ -275,8 +278,8 @@ CAF_TEST(every type of both blocks survives a round trip) {
   samples s{sys, dummy};
   auto n = check_block<caf::id_block::signalbox_types>(s);
   auto m = check_block<caf::id_block::signalbox_actors>(s);
-  // Every entry was visited: 32 value types, 4 actor handles.
-  CAF_CHECK_EQUAL(n, 32u);
+  // Every entry was visited: 33 value types, 4 actor handles.
+  CAF_CHECK_EQUAL(n, 33u);
   CAF_CHECK_EQUAL(m, 4u);
   caf::anon_send_exit(dummy, caf::exit_reason::user_shutdown);
 }
