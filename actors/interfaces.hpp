@@ -126,6 +126,7 @@ CAF_END_TYPE_ID_BLOCK(signalbox_types)
 // like notification_ptr: JMRI message frames and the relay's packets. A
 // cluster link forwards the message that was encoded, not the frame.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(signalbox::shared_frame)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(signalbox::shared_frames)
 
 // The envelope is shared by pointer between actors of one node and never
 // serialized as such: a cluster router forwards the event inside it.
@@ -424,10 +425,11 @@ using sio_directory_actor = caf::typed_actor<
 // -- RTOC
 // -----------------------------------------------------------------------
 
-/// An RTOC connection as the RTOC actors see it: pushes (a sample, a new
-/// signal, an event) arrive encoded once and shared by every recipient.
+/// An RTOC connection as the RTOC actors see it: pushes (samples, a new
+/// signal, an event) arrive encoded once and shared by every recipient,
+/// all of one request's pushes for the connection in one message.
 using rtoc_sink_actor =
-    caf::typed_actor<caf::reacts_to<rtoc_push_atom, shared_frame>>;
+    caf::typed_actor<caf::reacts_to<rtoc_push_atom, shared_frames>>;
 
 /// One RTOC signal: the RAM ring of its newest samples (rtoc.record-length)
 /// and its samples in the store. (Subscriptions are the directory's: they

@@ -5,10 +5,16 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace signalbox {
 
 using shared_frame = std::shared_ptr<const std::string>;
+
+/// Frames for one recipient, sent as one message: a producer that has
+/// several frames for a connection at once (an RTOC request's samples)
+/// wakes it once, and the connection writes them with one system call.
+using shared_frames = std::vector<shared_frame>;
 
 /// Wraps an encoded frame for sharing.
 inline shared_frame make_shared_frame(std::string bytes) {

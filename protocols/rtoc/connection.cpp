@@ -48,9 +48,9 @@ connection::connection(std::shared_ptr<const session_settings> settings,
 void connection::on_open() {
   std::weak_ptr<connection> weak = shared_from_this();
   // Pushes arrive on the sender's thread.
-  sink_.open(*settings_->sys, [weak](const shared_frame& frame) {
+  sink_.open(*settings_->sys, [weak](const shared_frames& frames) {
     if (auto c = weak.lock())
-      c->push(frame);
+      c->push(frames);
   });
   caf::anon_send(settings_->directory, rtoc_connect_atom_v, sink_.sink());
 }
@@ -131,14 +131,15 @@ void connection::answer(const std::string& text) {
   write(authorized_ ? text : authorized_reply(false));
 }
 
-void connection::push(const shared_frame& frame) {
+void connection::push(const shared_frames& frames) {
   // RTOC pushes to authorized clients only (quietAuth).
   if (!authorized_)
     return;
   if (encrypted_)
-    write(*frame); // a fresh IV per frame: a ciphertext per client
+    for (auto& f : frames)
+      write(*f); // a fresh IV per frame: a ciphertext per client
   else
-    transport_->write(frame); // the one encoding every subscriber shares
+    transport_->write_all(frames); // the encoding every subscriber shares
 }
 
 } // namespace signalbox::rtoc

@@ -44,6 +44,13 @@ public:
   /// Queues one text frame; any thread.
   virtual void write(shared_frame text) = 0;
 
+  /// Queues several text frames, written together where the transport
+  /// can; any thread.
+  virtual void write_all(const shared_frames& frames) {
+    for (auto& f : frames)
+      write(f);
+  }
+
   /// Runs `fn` on the connection's strand; any thread.
   virtual void post(std::function<void()> fn) = 0;
 
@@ -82,14 +89,14 @@ private:
   /// RTOC's send_json: an unauthorized client gets {"authorized":false}
   /// instead of the answer.
   void answer(const std::string& text);
-  /// A push from an RTOC actor; any thread.
-  void push(const shared_frame& frame);
+  /// Pushes from an RTOC actor; any thread.
+  void push(const shared_frames& frames);
 
   std::shared_ptr<const session_settings> settings_;
   std::shared_ptr<transport> transport_;
   bool encrypted_;
   std::atomic<bool> authorized_;
-  companion_bridge<rtoc_sink_actor, rtoc_push_atom, shared_frame> sink_;
+  companion_bridge<rtoc_sink_actor, rtoc_push_atom, shared_frames> sink_;
   request_queue<std::string> requests_;
 };
 

@@ -24,9 +24,9 @@ using done_fn = std::function<void(const caf::error&)>;
 // -- pushes -------------------------------------------------------------------
 
 void push_to_all(self_pointer self, std::string text) {
-  auto frame = make_shared_frame(std::move(text));
+  shared_frames frames{make_shared_frame(std::move(text))};
   for (auto& [addr, sink] : self->state.clients)
-    self->send(sink, rtoc_push_atom_v, frame);
+    self->send(sink, rtoc_push_atom_v, frames);
 }
 
 // -- devices and signals ------------------------------------------------------
@@ -226,18 +226,29 @@ void push_samples(self_pointer self, const std::vector<sample>& samples,
     }
   if (!any_named && st.all_signals.empty())
     return;
+  // Each connection's frames, in request order, go out in one message.
+  std::map<caf::actor_addr, std::pair<rtoc_sink_actor, shared_frames>> out;
+  auto add = [&out](const caf::actor_addr& addr, const rtoc_sink_actor& sink,
+                    const shared_frame& frame) {
+    auto& entry = out[addr];
+    if (!entry.first)
+      entry.first = sink;
+    entry.second.push_back(frame);
+  };
   for (size_t i = 0; i < samples.size(); ++i) {
     auto w = work_of[i];
     if (named[w] == nullptr && st.all_signals.empty())
       continue;
     auto frame = make_shared_frame(sample_push(samples[i], work[w].id));
     for (auto& [addr, sink] : st.all_signals)
-      self->send(sink, rtoc_push_atom_v, frame);
+      add(addr, sink, frame);
     if (named[w] != nullptr)
       for (auto& [addr, sink] : *named[w])
         if (st.all_signals.count(addr) == 0)
-          self->send(sink, rtoc_push_atom_v, frame);
+          add(addr, sink, frame);
   }
+  for (auto& [addr, entry] : out)
+    self->send(entry.first, rtoc_push_atom_v, std::move(entry.second));
 }
 
 /// Stores samples: creates missing signals (announced first), then hands

@@ -19,6 +19,21 @@ public:
     }
   }
 
+  void write_all(const shared_frames& frames) override {
+    auto s = session_.lock();
+    if (!s)
+      return;
+    // Queued together, flushed once: one sendmsg for the lot.
+    std::shared_ptr<http::ws_session> queued;
+    for (auto& f : frames) {
+      std::string_view bytes{*f};
+      if (auto q = s->queue_frame({f, bytes}))
+        queued = std::move(q);
+    }
+    if (queued)
+      queued->flush_soon();
+  }
+
   void post(std::function<void()> fn) override {
     if (auto s = session_.lock())
       boost::asio::post(s->executor(), std::move(fn));

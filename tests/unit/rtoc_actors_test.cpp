@@ -27,8 +27,9 @@ using conn_actor = caf::stateful_actor<conn_state>;
 
 caf::behavior test_connection(conn_actor* self) {
   return {
-      [=](rtoc_push_atom, const shared_frame& frame) {
-        self->state.frames.push_back(*frame);
+      [=](rtoc_push_atom, const shared_frames& frames) {
+        for (auto& frame : frames)
+          self->state.frames.push_back(*frame);
       },
   };
 }
