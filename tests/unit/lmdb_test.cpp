@@ -3,6 +3,9 @@
 // the clear errors of a directory that cannot be created, a store in use
 // and a corrupt store.
 #define CAF_SUITE lmdb
+
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <utility>
 
@@ -105,6 +108,41 @@ CAF_TEST(put get del and scan round trip) {
   CAF_CHECK(!missing);
   CAF_CHECK(scan_all(*env, values) ==
             (records{{"a", "one"}, {"c", std::string("with\0nul", 8)}}));
+}
+
+CAF_TEST(put_all writes a batch through one cursor) {
+  temp_dir dir;
+  auto env = lmdb::env::open(options_in(dir.str()), tables);
+  auto values = *env->find_table("values");
+  env->write([&](lmdb::txn& t) { t.put(values, "m", "old"); });
+  // Out of order, an existing key, and a key on either side of it: the
+  // cursor's page shortcut must not place any of them wrongly.
+  records batch{{"n", "2"}, {"m", "new"}, {"a", "1"}, {"z", "3"}, {"b", "4"}};
+  env->write([&](lmdb::txn& t) {
+    t.put_all(
+        values, batch.begin(), batch.end(),
+        [](const auto& r) -> std::string_view { return r.first; },
+        [](const auto& r) -> std::string_view { return r.second; });
+  });
+  CAF_CHECK(
+      scan_all(*env, values) ==
+      (records{{"a", "1"}, {"b", "4"}, {"m", "new"}, {"n", "2"}, {"z", "3"}}));
+  // Many neighbouring keys, as a signal's samples are: all there, in order.
+  records many;
+  for (int i = 0; i < 2000; ++i) {
+    char key[8];
+    std::snprintf(key, sizeof key, "k%05d", i);
+    many.emplace_back(key, std::to_string(i));
+  }
+  env->write([&](lmdb::txn& t) {
+    t.put_all(
+        values, many.begin(), many.end(),
+        [](const auto& r) -> std::string_view { return r.first; },
+        [](const auto& r) -> std::string_view { return r.second; });
+  });
+  auto all = scan_all(*env, values);
+  CAF_CHECK_EQUAL(all.size(), 2005u);
+  CAF_CHECK(std::is_sorted(all.begin(), all.end()));
 }
 
 CAF_TEST(a transaction that is not committed leaves no trace) {
