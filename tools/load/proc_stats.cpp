@@ -44,8 +44,11 @@ std::optional<uint64_t> cpu_ticks_of_stat(std::string_view stat) {
   return utime + stime;
 }
 
-std::optional<uint64_t> rss_kib_of_status(std::string_view status) {
-  constexpr std::string_view key = "\nVmRSS:";
+namespace {
+
+/// The number after `key` (e.g. "\nVmRSS:") in /proc/<pid>/status.
+std::optional<uint64_t> status_kib(std::string_view status,
+                                   std::string_view key) {
   auto pos = status.find(key);
   if (pos == std::string_view::npos)
     return std::nullopt;
@@ -55,6 +58,16 @@ std::optional<uint64_t> rss_kib_of_status(std::string_view status) {
   if (end == rest.c_str())
     return std::nullopt;
   return value;
+}
+
+} // namespace
+
+std::optional<uint64_t> rss_kib_of_status(std::string_view status) {
+  return status_kib(status, "\nVmRSS:");
+}
+
+std::optional<uint64_t> rss_anon_kib_of_status(std::string_view status) {
+  return status_kib(status, "\nRssAnon:");
 }
 
 std::optional<proc_sample> sample_process(pid_t pid) {
@@ -68,7 +81,8 @@ std::optional<proc_sample> sample_process(pid_t pid) {
   auto rss = rss_kib_of_status(*status);
   if (!ticks)
     return std::nullopt;
-  return proc_sample{*ticks, rss.value_or(0)};
+  return proc_sample{*ticks, rss.value_or(0),
+                     rss_anon_kib_of_status(*status).value_or(0)};
 }
 
 long ticks_per_second() {

@@ -14,6 +14,9 @@ struct proc_sample {
   uint64_t cpu_ticks = 0;
   /// VmRSS in KiB.
   uint64_t rss_kib = 0;
+  /// RssAnon in KiB: VmRSS without the pages of mapped files (an LMDB map
+  /// in the page cache) and shared memory.
+  uint64_t rss_anon_kib = 0;
 };
 
 /// Reads both files; nothing when the process does not exist (any more).
@@ -26,6 +29,9 @@ std::optional<uint64_t> cpu_ticks_of_stat(std::string_view stat);
 
 /// VmRSS (KiB) from the text of /proc/<pid>/status.
 std::optional<uint64_t> rss_kib_of_status(std::string_view status);
+
+/// RssAnon (KiB) from the text of /proc/<pid>/status.
+std::optional<uint64_t> rss_anon_kib_of_status(std::string_view status);
 
 /// Clock ticks per second.
 long ticks_per_second();

@@ -60,6 +60,7 @@ void usage_json(writer& w, const char* name,
   field(w, "rss_kib_connected", u->rss_kib_connected);
   field(w, "rss_kib_max", u->rss_kib_max);
   field(w, "rss_kib_end", u->rss_kib_end);
+  field(w, "rss_anon_kib_end", u->rss_anon_kib_end);
   field(w, "cpu_seconds", u->cpu_seconds);
   field(w, "cpu_percent", u->cpu_percent);
   w.EndObject();

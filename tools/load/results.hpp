@@ -19,6 +19,7 @@ struct process_usage {
   uint64_t rss_kib_connected = 0; ///< all clients set up, before publishing
   uint64_t rss_kib_max = 0;       ///< largest sample (once per second)
   uint64_t rss_kib_end = 0;       ///< after draining, before closing
+  uint64_t rss_anon_kib_end = 0;  ///< of it, anonymous (no mapped files)
   double cpu_seconds = 0;         ///< user + system, publishing + draining
   double cpu_percent = 0;         ///< of one core, over the same time
 };

@@ -35,6 +35,17 @@ CAF_TEST(rss comes from VmRSS in KiB) {
   CAF_CHECK(!rss_kib_of_status("Name:\tx\nVmRSS:\t kB\n"));
 }
 
+CAF_TEST(anonymous rss comes from RssAnon in KiB) {
+  auto status = "Name:\tsignalbox\nVmRSS:\t    9876 kB\nRssAnon:\t 1234 kB\n"
+                "RssFile:\t 8642 kB\n";
+  CAF_CHECK_EQUAL(rss_anon_kib_of_status(status), 1234u);
+  CAF_CHECK(!rss_anon_kib_of_status("Name:\tx\nVmRSS:\t 5 kB\n"));
+  auto self = sample_process(getpid());
+  CAF_REQUIRE(self);
+  CAF_CHECK(self->rss_anon_kib > 0);
+  CAF_CHECK(self->rss_anon_kib <= self->rss_kib);
+}
+
 CAF_TEST(this process can be sampled) {
   auto s = sample_process(getpid());
   CAF_REQUIRE(s);

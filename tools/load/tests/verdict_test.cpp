@@ -174,7 +174,7 @@ CAF_TEST(the JSON report holds the results) {
   a.max_lost = 0;
   a.max_p99_us["ttm_delivery"] = 10;
   auto r = clean_run();
-  r.server = process_usage{42, 1000, 2000, 3000, 2500, 1.5, 75};
+  r.server = process_usage{42, 1000, 2000, 3000, 2500, 2000, 1.5, 75};
   // 4 of 5 jmri clients subscribed, 3 messages each expected, one lost.
   r.message_writes_ok = 3;
   r.jmri_clients = 4;
