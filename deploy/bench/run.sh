@@ -10,6 +10,12 @@
 #            peer: tools/peers/altoponix-node (Node socket.io 4.8)
 #   idle     10 000 open ttmnotify connections: RSS per connection;
 #            peer: tools/peers/ttm-ws-node
+#   rtoc     RTOC (issue 11 names goals, no peer): samples ingested and
+#            persisted per server CPU-second (32 writers, batches of 100, two
+#            requests in flight each, store.sync on), plain and with
+#            password + AES; pushes per server CPU-second to 100 subscribers
+#            of one signal (saturation as above); RSS after 10 M samples in
+#            100 signals (10 writers of 10 signals, 1 M samples each).
 #
 # Saturation: the offered rate doubles step by step until the delivered rate
 # stops rising (under 5 % above the best so far), anything is lost or
@@ -22,7 +28,7 @@
 #
 # Environment: BUILD (default <repo>/build, a Release build with
 # tools/load), SERVER_CPU (0), LOAD_CPU (1), BENCHES (default "fanout relay
-# idle": the benchmarks to run; the table shows those that ran). Needs node, npm, jq, taskset,
+# idle rtoc": the benchmarks to run; the table shows those that ran). Needs node, npm, jq, taskset,
 # and a hard descriptor limit above 10 100. Takes about four minutes.
 set -euo pipefail
 
@@ -34,7 +40,7 @@ load=$build/tools/load/signalbox-load
 server_cpu=${SERVER_CPU:-0}
 load_cpu=${LOAD_CPU:-1}
 out=${1:-$here/results/$(date +%Y%m%d-%H%M%S)}
-benches=" ${BENCHES:-fanout relay idle} "
+benches=" ${BENCHES:-fanout relay idle rtoc} "
 wanted() { [[ $benches == *" $1 "* ]]; }
 ttm_peer=$root/tools/peers/ttm-ws-node
 sio_peer=$root/tools/peers/altoponix-node
@@ -64,17 +70,18 @@ server_pid=
 server_dir=
 server_port=
 
-# start_server KIND LISTENER: starts signalbox, ttm-ws or sio-node on the
-# server core; sets server_pid and server_port (from its `listening
-# LISTENER host:port` line).
+# start_server KIND LISTENER [OPTION...]: starts signalbox (with the extra
+# options), ttm-ws or sio-node on the server core; sets server_pid and
+# server_port (from its `listening LISTENER host:port` line).
 start_server() {
   local kind=$1 listener=$2
+  shift 2
   server_dir=$(mktemp -d)
   case $kind in
     signalbox)
       taskset -c "$server_cpu" "$signalbox" --ttm.port=0 --socketio.port=0 --rtoc.port=0 \
         --jmri.port=0 --jmri.tcp-port=0 --net.max-connections=20000 \
-        --store.directory="$server_dir/store" >"$server_dir/out" 2>&1 &
+        --store.directory="$server_dir/store" "$@" >"$server_dir/out" 2>&1 &
       ;;
     ttm-ws) taskset -c "$server_cpu" node "$ttm_peer/server.mjs" --port=0 \
       >"$server_dir/out" 2>&1 & ;;
@@ -133,7 +140,8 @@ saturate() {
     local got bad
     got=$(jq "$metric" "$out/$name.json")
     # A drain that timed out left messages queued: past saturation too.
-    bad=$(jq '.ttm.lost + .sio.lost + (if .drained then 0 else 1 end) +
+    bad=$(jq '.ttm.lost + .sio.lost + .rtoc.lost +
+              (if .drained then 0 else 1 end) +
               .connections.failed + .connections.dropped' "$out/$name.json")
     log "$name: $got/s delivered, $bad lost/failed/dropped"
     if ((bad != 0)); then
@@ -185,13 +193,37 @@ wanted idle && for kind in signalbox ttm-ws; do
   stop_server
 done
 
+# run_rtoc NAME SCENARIO [OPTION...]: one RTOC run against a fresh node.
+run_rtoc() {
+  local name=$1 scenario=$2
+  shift 2
+  start_server signalbox rtoc "$@"
+  log "$name"
+  run_load "$name" "$(cat "$scenario")" "--rtoc-port=$server_port"
+  stop_server
+}
+
+if wanted rtoc; then
+  run_rtoc rtoc-ingest "$here/rtoc-ingest.json"
+  # An empty whitelist: loopback clients authorize and encrypt as remote
+  # ones do.
+  run_rtoc rtoc-ingest-aes "$here/rtoc-ingest-aes.json" \
+    --rtoc.password=bench-secret '--rtoc.host-whitelist=[]'
+  # shellcheck disable=SC2016
+  saturate rtoc-push signalbox rtoc --rtoc-port "$here/rtoc-push.json" \
+    '.clients[1].rate = $r' '.rtoc.delivered_per_second' 100 1000
+  run_rtoc rtoc-rss "$here/rtoc-rss.json"
+fi
+
 # -- the table --------------------------------------------------------------
 
 peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
 
 {
-  echo "| benchmark | server | saturation /s | server CPU % | load CPU % | per server CPU-second | half load /s | p50 µs | p99 µs | p99.9 µs | lost |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  if wanted fanout || wanted relay; then
+    echo "| benchmark | server | saturation /s | server CPU % | load CPU % | per server CPU-second | half load /s | p50 µs | p99 µs | p99.9 µs | lost |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  fi
   for bench in fanout relay; do
     wanted "$bench" || continue
     for kind in signalbox "$(peer_of $bench)"; do
@@ -210,16 +242,36 @@ peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
         \"| \(\$bench) | \(\$kind) | \(\$sat | floor) | \(\$s[0].server.cpu_percent | floor) | \(\$s[0].generator.cpu_percent | floor) | \(\$n / \$s[0].server.cpu_seconds | floor) | \(\$hr | floor) | \(\$l.p50 | floor) | \(\$l.p99 | floor) | \(\$l.p99_9 | floor) | \(\$h[0].ttm.lost + \$h[0].sio.lost) |\""
     done
   done
-  wanted idle || exit 0
-  echo
-  echo "| idle | server | connections | RSS before KiB | RSS connected KiB | KiB per connection |"
-  echo "|---|---|---:|---:|---:|---:|"
-  for kind in signalbox ttm-ws; do
-    jq -r --arg kind "$kind" '
-      (.connections.made) as $c |
-      "| idle | \($kind) | \($c) | \(.server.rss_kib_start) | \(.server.rss_kib_connected) | \((.server.rss_kib_connected - .server.rss_kib_start) / $c * 100 | floor / 100) |"' \
-      "$out/idle-$kind.json"
-  done
+  if wanted idle; then
+    echo
+    echo "| idle | server | connections | RSS before KiB | RSS connected KiB | KiB per connection |"
+    echo "|---|---|---:|---:|---:|---:|"
+    for kind in signalbox ttm-ws; do
+      jq -r --arg kind "$kind" '
+        (.connections.made) as $c |
+        "| idle | \($kind) | \($c) | \(.server.rss_kib_start) | \(.server.rss_kib_connected) | \((.server.rss_kib_connected - .server.rss_kib_start) / $c * 100 | floor / 100) |"' \
+        "$out/idle-$kind.json"
+    done
+  fi
+  if wanted rtoc; then
+    echo
+    # RSS counts the pages of the LMDB map the node touched (file pages,
+    # reclaimable); anonymous RSS is the node's own memory (rings, buffers).
+    echo "| rtoc | counted | count | per second | server CPU % | per server CPU-second | p50 µs | p99 µs | lost | RSS end MiB | anonymous RSS MiB |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    # Ingest: samples acknowledged (committed); latency of a request.
+    for name in rtoc-ingest rtoc-ingest-aes rtoc-rss; do
+      jq -r --arg name "$name" '
+        .latency_us.rtoc_write as $l |
+        "| \($name) | samples stored | \(.rtoc.samples_acked) | \(.rtoc.acked_per_second | floor) | \(.server.cpu_percent | floor) | \(.rtoc.samples_acked / .server.cpu_seconds | floor) | \($l.p50 | floor) | \($l.p99 | floor) | \(.rtoc.samples_sent - .rtoc.samples_acked) | \(.server.rss_kib_end / 1024 | floor) | \(.server.rss_anon_kib_end / 1024 | floor) |"' \
+        "$out/$name.json"
+    done
+    # Pushes: at saturation, and the latency at half of it.
+    jq -r -n --slurpfile s "$out/rtoc-push-signalbox-saturation.json" \
+      --slurpfile h "$out/rtoc-push-signalbox-half.json" '
+      $s[0] as $s | $h[0].latency_us.rtoc_delivery as $l |
+      "| rtoc-push (100 subscribers) | samples pushed | \($s.rtoc.delivered) | \($s.rtoc.delivered_per_second | floor) | \($s.server.cpu_percent | floor) | \($s.rtoc.delivered / $s.server.cpu_seconds | floor) | \($l.p50 | floor) | \($l.p99 | floor) | \($s.rtoc.lost + $h[0].rtoc.lost) | \($s.server.rss_kib_end / 1024 | floor) | \($s.server.rss_anon_kib_end / 1024 | floor) |"'
+  fi
 } | tee "$out/table.md"
 echo >&2
 echo "reports: $out" >&2
