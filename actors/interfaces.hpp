@@ -56,6 +56,7 @@ CAF_ADD_TYPE_ID(signalbox_types, (signalbox::value_write))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::value_put_result))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::store_record))
 CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::store_record>))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::store_batch))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::job_list_changed))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::job_status_changed))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::gpio_changed))
@@ -173,6 +174,8 @@ using store_actor = caf::typed_actor<
     // the commit.
     caf::replies_to<put_atom, std::string,
                     std::vector<store_record>>::with<ok_atom>,
+    // The same for records packed into a store_batch.
+    caf::replies_to<put_atom, std::string, store_batch>::with<ok_atom>,
     // Removes the keys of `table` in [from, to); answers how many, after
     // the commit.
     caf::replies_to<delete_atom, std::string, std::string,

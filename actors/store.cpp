@@ -39,6 +39,20 @@ caf::error check_key(const lmdb::env& env, const std::string& key) {
   return {};
 }
 
+// A packed batch whose sizes add up, with keys LMDB takes.
+caf::error check_batch(const lmdb::env& env, const store_batch& b) {
+  if (b.key_size == 0 || b.key_size > env.max_key_size())
+    return make_error(ec::invalid_argument,
+                      "a store batch's key size must be 1.." +
+                          std::to_string(env.max_key_size()) + " bytes");
+  if (b.keys.size() % b.key_size != 0 ||
+      b.values.size() != b.size() * size_t{b.value_size})
+    return make_error(ec::invalid_argument,
+                      "a store batch's keys and values do not match its "
+                      "sizes");
+  return {};
+}
+
 // The table of a single-record request, once table and key are known good.
 caf::expected<lmdb::table> record_table(const lmdb::env& env,
                                         const std::string& table,
@@ -107,12 +121,20 @@ caf::error store_state::commit() {
     env->write([&](lmdb::txn& t) {
       for (auto& w : writes) {
         w.removed = 0;
+        if (w.packed.size() > 0) {
+          const auto& b = w.packed;
+          t.put_all(
+              w.table, b.size(), [&b](size_t i) { return b.key(i); },
+              [&b](size_t i) { return b.value(i); });
+          continue;
+        }
         if (all_puts(w)) {
           // Many records of one table, usually neighbours: one cursor.
+          const auto& ops = w.ops;
           t.put_all(
-              w.table, w.ops.begin(), w.ops.end(),
-              [](const store_op& op) -> std::string_view { return op.key; },
-              [](const store_op& op) -> std::string_view { return *op.value; });
+              w.table, ops.size(),
+              [&ops](size_t i) -> std::string_view { return ops[i].key; },
+              [&ops](size_t i) -> std::string_view { return *ops[i].value; });
           continue;
         }
         for (auto& op : w.ops) {
@@ -173,6 +195,21 @@ store_behavior(store_actor::stateful_pointer<store_state> self,
             return err;
           w.ops.push_back({std::move(r.key), std::move(r.value), {}});
         }
+        auto rp = self->make_response_promise<ok_atom>();
+        w.reply = rp;
+        enqueue(self, std::move(w));
+        return rp;
+      },
+      [self](put_atom, const std::string& table,
+             store_batch& batch) -> caf::result<ok_atom> {
+        auto& env = *self->state.env;
+        auto t = table_of(env, table);
+        if (!t)
+          return t.error();
+        if (auto err = check_batch(env, batch))
+          return err;
+        pending_write w{*t, {}, {}};
+        w.packed = std::move(batch);
         auto rp = self->make_response_promise<ok_atom>();
         w.reply = rp;
         enqueue(self, std::move(w));

@@ -65,6 +65,8 @@ struct pending_write {
                caf::typed_response_promise<uint64_t>>
       reply;
   uint64_t removed = 0; // removals, decided inside the transaction
+  /// Packed records, instead of `ops` (empty for most writes).
+  store_batch packed = {};
 };
 
 /// The state of the store actor.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/meta/type_name.hpp>
@@ -140,6 +141,31 @@ struct store_record {
   std::string value;
 };
 
+/// Records whose keys and values each have one size, packed into two
+/// buffers: record i is keys[i*key_size, +key_size) = values[i*value_size,
+/// +value_size). A batch of many small records (RTOC samples) then costs no
+/// allocation per record, on the way to the store and in it.
+struct store_batch {
+  uint32_t key_size = 0;
+  uint32_t value_size = 0;
+  std::string keys;
+  std::string values;
+
+  /// Appends one record; `key` and `value` must have the batch's sizes.
+  void add(std::string_view key, std::string_view value) {
+    keys.append(key);
+    values.append(value);
+  }
+
+  size_t size() const { return key_size == 0 ? 0 : keys.size() / key_size; }
+  std::string_view key(size_t i) const {
+    return std::string_view{keys}.substr(i * key_size, key_size);
+  }
+  std::string_view value(size_t i) const {
+    return std::string_view{values}.substr(i * value_size, value_size);
+  }
+};
+
 // -- domain events ------------------------------------------------------------
 // Small immutable facts, published after the change is committed. They travel
 // inside a `notification` (notification.hpp), which caches their encodings.
@@ -230,6 +256,12 @@ typename Inspector::result_type inspect(Inspector& f, value_put_result& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, store_record& x) {
   return f(caf::meta::type_name("store_record"), x.key, x.value);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, store_batch& x) {
+  return f(caf::meta::type_name("store_batch"), x.key_size, x.value_size,
+           x.keys, x.values);
 }
 
 template <class Inspector>

@@ -130,16 +130,16 @@ public:
   /// Writes `key` = `value` into table `t` (write transactions only).
   void put(table t, std::string_view key, std::string_view value);
 
-  /// Writes the records `[begin, end)` into table `t` through one cursor,
-  /// `key_of(*it)` and `value_of(*it)` giving each record's parts. LMDB
-  /// looks for a key on the cursor's current page before searching from the
-  /// root, so a run of neighbouring keys (one signal's new samples) is
-  /// cheaper than as many put() calls.
-  template <class It, class KeyOf, class ValueOf>
-  void put_all(table t, It begin, It end, KeyOf key_of, ValueOf value_of) {
+  /// Writes `n` records into table `t` through one cursor, `key_at(i)` and
+  /// `value_at(i)` giving record i's parts. LMDB looks for a key on the
+  /// cursor's current page before searching from the root, so a run of
+  /// neighbouring keys (one signal's new samples) is cheaper than as many
+  /// put() calls.
+  template <class KeyAt, class ValueAt>
+  void put_all(table t, size_t n, KeyAt key_at, ValueAt value_at) {
     auto c = open_cursor(t);
-    for (auto it = begin; it != end; ++it)
-      cursor_put(c.get(), key_of(*it), value_of(*it));
+    for (size_t i = 0; i < n; ++i)
+      cursor_put(c.get(), key_at(i), value_at(i));
   }
 
   /// Removes `key` from table `t`; answers whether it existed.

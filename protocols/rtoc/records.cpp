@@ -71,13 +71,17 @@ std::optional<int64_t> id_of(std::string_view key) {
 }
 
 std::string sample_key(int64_t signal_id, double x, uint64_t seq) {
-  // One allocation: a key per sample is the ingest's hot path.
   std::string out;
-  out.reserve(24);
+  out.reserve(sample_key_size);
+  append_sample_key(out, signal_id, x, seq);
+  return out;
+}
+
+void append_sample_key(std::string& out, int64_t signal_id, double x,
+                       uint64_t seq) {
   put_be64(out, static_cast<uint64_t>(signal_id));
   put_be64(out, sortable(x));
   put_be64(out, seq);
-  return out;
 }
 
 std::string samples_from(int64_t signal_id, double x) {
@@ -102,10 +106,14 @@ std::optional<double> x_of(std::string_view key) {
 
 std::string encode_y(double y) {
   std::string out;
+  append_y(out, y);
+  return out;
+}
+
+void append_y(std::string& out, double y) {
   uint64_t bits;
   std::memcpy(&bits, &y, sizeof bits);
   put_be64(out, bits);
-  return out;
 }
 
 std::optional<double> decode_y(std::string_view value) {

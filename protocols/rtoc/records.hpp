@@ -34,6 +34,14 @@ std::optional<int64_t> id_of(std::string_view key);
 /// high half is the node's start count, so a restart never reuses one).
 std::string sample_key(int64_t signal_id, double x, uint64_t seq);
 
+/// The sizes of a sample's key and value, and the same encodings appended
+/// to a buffer (a store_batch of a signal's new samples).
+constexpr uint32_t sample_key_size = 24;
+constexpr uint32_t y_size = 8;
+void append_sample_key(std::string& out, int64_t signal_id, double x,
+                       uint64_t seq);
+void append_y(std::string& out, double y);
+
 /// The key under which the node counts its starts.
 constexpr const char* boot_key = "boot";
 

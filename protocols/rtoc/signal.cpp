@@ -39,13 +39,17 @@ void remember(signal_setup& s, double x, double y) {
   }
 }
 
-/// The samples as store records.
-std::vector<store_record> records_of(signal_setup& s, const sample_batch& b) {
-  std::vector<store_record> out;
-  out.reserve(b.x.size());
-  for (size_t i = 0; i < b.x.size(); ++i)
-    out.push_back({records::sample_key(s.id, b.x[i], s.next_seq++),
-                   records::encode_y(b.y[i])});
+/// The samples as store records, packed: no allocation per sample.
+store_batch records_of(signal_setup& s, const sample_batch& b) {
+  store_batch out;
+  out.key_size = records::sample_key_size;
+  out.value_size = records::y_size;
+  out.keys.reserve(b.x.size() * out.key_size);
+  out.values.reserve(b.x.size() * out.value_size);
+  for (size_t i = 0; i < b.x.size(); ++i) {
+    records::append_sample_key(out.keys, s.id, b.x[i], s.next_seq++);
+    records::append_y(out.values, b.y[i]);
+  }
   return out;
 }
 

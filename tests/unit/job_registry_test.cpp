@@ -31,16 +31,15 @@ store_actor::behavior_type failing_store(bool fail_reads) {
       [=](get_atom, std::string&, std::string&) -> caf::result<std::string> {
         return make_error(ec::not_found, "absent");
       },
-      [=](put_atom, std::string&,
-          std::vector<store_record>&) -> caf::result<ok_atom> {
+      [=](put_atom, std::string&, std::vector<store_record>&)
+          -> caf::result<ok_atom> { return failure(); },
+      [=](put_atom, std::string&, store_batch&) -> caf::result<ok_atom> {
         return failure();
       },
       [=](delete_atom, std::string&, std::string&,
           std::string&) -> caf::result<uint64_t> { return failure(); },
       [=](get_atom, std::string&, std::string&, std::string&, uint64_t,
-          bool) -> caf::result<std::vector<store_record>> {
-        return failure();
-      },
+          bool) -> caf::result<std::vector<store_record>> { return failure(); },
       [](flush_atom) { return ok_atom_v; },
       [](commit_atom) {},
   };

@@ -120,9 +120,9 @@ CAF_TEST(put_all writes a batch through one cursor) {
   records batch{{"n", "2"}, {"m", "new"}, {"a", "1"}, {"z", "3"}, {"b", "4"}};
   env->write([&](lmdb::txn& t) {
     t.put_all(
-        values, batch.begin(), batch.end(),
-        [](const auto& r) -> std::string_view { return r.first; },
-        [](const auto& r) -> std::string_view { return r.second; });
+        values, batch.size(),
+        [&](size_t i) -> std::string_view { return batch[i].first; },
+        [&](size_t i) -> std::string_view { return batch[i].second; });
   });
   CAF_CHECK(
       scan_all(*env, values) ==
@@ -136,9 +136,9 @@ CAF_TEST(put_all writes a batch through one cursor) {
   }
   env->write([&](lmdb::txn& t) {
     t.put_all(
-        values, many.begin(), many.end(),
-        [](const auto& r) -> std::string_view { return r.first; },
-        [](const auto& r) -> std::string_view { return r.second; });
+        values, many.size(),
+        [&](size_t i) -> std::string_view { return many[i].first; },
+        [&](size_t i) -> std::string_view { return many[i].second; });
   });
   auto all = scan_all(*env, values);
   CAF_CHECK_EQUAL(all.size(), 2005u);

@@ -71,6 +71,17 @@ store_actor::behavior_type held_store(held_store_pointer self) {
         });
         return rp;
       },
+      [=](put_atom, std::string& table,
+          store_batch& batch) -> caf::result<ok_atom> {
+        auto rp = self->make_response_promise<ok_atom>();
+        defer([=]() mutable {
+          for (size_t i = 0; i < batch.size(); ++i)
+            self->state.tables[table][std::string{batch.key(i)}] =
+                std::string{batch.value(i)};
+          rp.deliver(ok_atom_v);
+        });
+        return rp;
+      },
       [=](delete_atom, std::string& table, std::string& from,
           std::string& to) -> caf::result<uint64_t> {
         auto rp = self->make_response_promise<uint64_t>();

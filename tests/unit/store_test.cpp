@@ -152,6 +152,37 @@ CAF_TEST(put and get round trip per table and in key order) {
   CAF_CHECK(read_table("values") == (records{{"a", "one"}, {"b", "2"}}));
 }
 
+CAF_TEST(a packed batch is written like its records) {
+  store_batch b;
+  b.key_size = 2;
+  b.value_size = 1;
+  b.add("k2", "b");
+  b.add("k1", "a");
+  b.add("k3", "c");
+  self->send(store, caf::put_atom_v, "values", "k2", "old");
+  self->send(store, caf::put_atom_v, "values", b);
+  run();
+  next_reply<caf::ok_atom>();
+  next_reply<caf::ok_atom>();
+  CAF_CHECK(read_table("values") ==
+            (records{{"k1", "a"}, {"k2", "b"}, {"k3", "c"}}));
+  // Sizes that do not add up, or no key size, are refused whole.
+  auto bad = b;
+  bad.values.pop_back();
+  self->send(store, caf::put_atom_v, "values", bad);
+  auto keyless = store_batch{};
+  keyless.values = "x";
+  self->send(store, caf::put_atom_v, "values", keyless);
+  auto long_keys = store_batch{600, 1, std::string(600, 'k'), "v"};
+  self->send(store, caf::put_atom_v, "values", long_keys);
+  run();
+  for (int i = 0; i < 3; ++i) {
+    auto err = next_reply<caf::error>();
+    CAF_CHECK(code_of(err) == ec::invalid_argument);
+  }
+  CAF_CHECK_EQUAL(read_table("values").size(), 3u);
+}
+
 CAF_TEST(a missing key is not found) {
   self->send(store, caf::get_atom_v, "values", "nope");
   run();

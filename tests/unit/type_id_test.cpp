@@ -53,6 +53,9 @@ auto fields(const value_put_result& x) {
 auto fields(const store_record& x) {
   return std::tie(x.key, x.value);
 }
+auto fields(const store_batch& x) {
+  return std::tie(x.key_size, x.value_size, x.keys, x.values);
+}
 auto fields(const job_list_changed& x) {
   return std::tie(x.added, x.job_id, x.name);
 }
@@ -202,6 +205,8 @@ T samples::make() const {
     return {2.5, "2.5"};
   } else if constexpr (std::is_same_v<T, rtoc::sample>) {
     return {"Dev", "Sig", "V", {1700000000.25, "1700000000.25"}, {-3, "-3"}};
+  } else if constexpr (std::is_same_v<T, store_batch>) {
+    return {3, 2, "abcdef", "xyzw"};
   } else if constexpr (std::is_same_v<T, rtoc::sample_batch>) {
     return {{1700000000.25, 1700000001}, {-3, 4.5}, "V"};
   } else if constexpr (std::is_same_v<T, rtoc::event_request>) {
@@ -278,8 +283,8 @@ CAF_TEST(every type of both blocks survives a round trip) {
   samples s{sys, dummy};
   auto n = check_block<caf::id_block::signalbox_types>(s);
   auto m = check_block<caf::id_block::signalbox_actors>(s);
-  // Every entry was visited: 33 value types, 4 actor handles.
-  CAF_CHECK_EQUAL(n, 33u);
+  // Every entry was visited: 34 value types, 4 actor handles.
+  CAF_CHECK_EQUAL(n, 34u);
   CAF_CHECK_EQUAL(m, 4u);
   caf::anon_send_exit(dummy, caf::exit_reason::user_shutdown);
 }
