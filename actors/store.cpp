@@ -76,6 +76,29 @@ void enqueue(self_pointer self, pending_write write) {
   }
 }
 
+/// The records of `table` with keys in [from, to) (see the interface),
+/// after committing what is pending: a reader sees its own writes.
+caf::expected<std::vector<store_record>>
+read_range(store_state& st, const std::string& table, const std::string& from,
+           const std::string& to, uint64_t limit, bool reverse) {
+  auto t = table_of(*st.env, table);
+  if (!t)
+    return t.error();
+  st.commit();
+  try {
+    std::vector<store_record> records;
+    auto txn = st.env->begin_read();
+    txn.scan_range(
+        *t, from, to, limit, reverse,
+        [&](std::string_view key, std::string_view value) {
+          records.push_back(store_record{std::string{key}, std::string{value}});
+        });
+    return records;
+  } catch (const std::exception& e) {
+    return make_error(ec::storage_failure, e.what());
+  }
+}
+
 /// Whether `w` only writes records (no removals), more than one.
 bool all_puts(const pending_write& w) {
   return w.ops.size() > 1 &&
@@ -245,41 +268,12 @@ store_behavior(store_actor::stateful_pointer<store_state> self,
       [self](get_atom, const std::string& table, const std::string& from,
              const std::string& to, uint64_t limit,
              bool reverse) -> caf::result<std::vector<store_record>> {
-        auto t = table_of(*self->state.env, table);
-        if (!t)
-          return t.error();
-        self->state.commit();
-        try {
-          std::vector<store_record> records;
-          auto txn = self->state.env->begin_read();
-          txn.scan_range(*t, from, to, limit, reverse,
-                         [&](std::string_view key, std::string_view value) {
-                           records.push_back(store_record{std::string{key},
-                                                          std::string{value}});
-                         });
-          return records;
-        } catch (const std::exception& e) {
-          return make_error(ec::storage_failure, e.what());
-        }
+        return read_range(self->state, table, from, to, limit, reverse);
       },
       [self](get_atom, const std::string& table)
           -> caf::result<std::vector<store_record>> {
-        auto t = table_of(*self->state.env, table);
-        if (!t)
-          return t.error();
-        // Read-your-writes: pending writes are committed (and answered) first.
-        self->state.commit();
-        try {
-          std::vector<store_record> records;
-          auto txn = self->state.env->begin_read();
-          txn.scan(*t, [&](std::string_view key, std::string_view value) {
-            records.push_back(
-                store_record{std::string{key}, std::string{value}});
-          });
-          return records;
-        } catch (const std::exception& e) {
-          return make_error(ec::storage_failure, e.what());
-        }
+        // The whole table: the range from its first key, unbounded.
+        return read_range(self->state, table, "", "", 0, false);
       },
       [self](get_atom, const std::string& table,
              const std::string& key) -> caf::result<std::string> {
