@@ -26,6 +26,17 @@ response_type make_json_response(unsigned status, std::string body,
   return res;
 }
 
+response_type make_upgrade_required(std::string_view what, unsigned version,
+                                    bool keep_alive) {
+  auto res = make_json_response(
+      426,
+      rest::encode_error(std::string{what} +
+                         "; connect with a WebSocket client"),
+      version, keep_alive);
+  res.set(bhttp::field::upgrade, "websocket");
+  return res;
+}
+
 http_session::http_session(asio::ip::tcp::socket&& socket,
                            std::shared_ptr<site> s, net_options limits,
                            std::shared_ptr<session_registry> sessions)

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -48,5 +49,10 @@ public:
 /// A JSON response with the given status and body, and the server header.
 response_type make_json_response(unsigned status, std::string body,
                                  unsigned version, bool keep_alive);
+
+/// 426 Upgrade Required with `Upgrade: websocket` and a JSON error saying
+/// `what` this endpoint is: a plain HTTP request to a WebSocket endpoint.
+response_type make_upgrade_required(std::string_view what, unsigned version,
+                                    bool keep_alive);
 
 } // namespace signalbox::http

@@ -11,7 +11,6 @@
 #include "config/option_group.hpp"
 #include "core/errors.hpp"
 #include "protocols/http/bound_listener.hpp"
-#include "protocols/http/rest_json.hpp"
 #include "protocols/rtoc/crypto.hpp"
 #include "protocols/rtoc/directory.hpp"
 #include "protocols/rtoc/events.hpp"
@@ -39,13 +38,8 @@ public:
 
   void handle(http::request_type&& req,
               http::response_callback respond) override {
-    auto res = http::make_json_response(
-        426,
-        rest::encode_error("this is an RTOC websocket server; connect with "
-                           "a WebSocket client"),
-        req.version(), req.keep_alive());
-    res.set(bhttp::field::upgrade, "websocket");
-    respond(std::move(res));
+    respond(http::make_upgrade_required("this is an RTOC websocket server",
+                                        req.version(), req.keep_alive()));
   }
 
   std::optional<http::response_type>

@@ -28,18 +28,15 @@ public:
     auto keep_alive = req.keep_alive();
     auto target = std::string{req.target()};
     if (!http::rest_api::is_api_path(target)) {
-      auto status = req.method() == bhttp::verb::get &&
-                            (target == "/" || target == "/ttmnotify")
-                        ? 426u
-                        : 404u;
-      auto text = status == 426 ? "this is the ttmnotify WebSocket endpoint; "
-                                  "connect with a WebSocket client"
-                                : "no such resource: " + target;
-      auto res = http::make_json_response(status, rest::encode_error(text),
-                                          version, keep_alive);
-      if (status == 426)
-        res.set(bhttp::field::upgrade, "websocket");
-      respond(std::move(res));
+      bool endpoint = req.method() == bhttp::verb::get &&
+                      (target == "/" || target == "/ttmnotify");
+      respond(endpoint
+                  ? http::make_upgrade_required(
+                        "this is the ttmnotify WebSocket endpoint", version,
+                        keep_alive)
+                  : http::make_json_response(
+                        404, rest::encode_error("no such resource: " + target),
+                        version, keep_alive));
       return;
     }
     http::rest_request r;

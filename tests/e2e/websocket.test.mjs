@@ -288,4 +288,18 @@ describe('WebSocket framing', () => {
       if (status === 426) assert.equal(reply.headers['sec-websocket-version'], '13');
     });
   }
+
+  test('a plain GET of the ttmnotify endpoint is told to upgrade; other paths are 404', async () => {
+    for (const path of ['/', '/ttmnotify']) {
+      const reply = await rawHttp(node.port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      assert.equal(reply.status, 426, path);
+      assert.equal(reply.headers.upgrade, 'websocket');
+      assert.deepEqual(JSON.parse(reply.body), {
+        error: 'this is the ttmnotify WebSocket endpoint; connect with a WebSocket client',
+      });
+    }
+    const missing = await rawHttp(node.port, 'GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    assert.equal(missing.status, 404);
+    assert.deepEqual(JSON.parse(missing.body), { error: 'no such resource: /nope' });
+  });
 });

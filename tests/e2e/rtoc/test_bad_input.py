@@ -2,7 +2,10 @@
 and its data stay."""
 
 import asyncio
+import json
 import unittest
+import urllib.error
+import urllib.request
 
 import websockets
 
@@ -35,6 +38,19 @@ class BadInputTest(unittest.TestCase):
             self.assertEqual(reply['signals']['D.S'][1], [1.0])
             await c.close()
         run(flow())
+
+    def test_plain_http_is_told_to_upgrade(self):
+        # Any path is the websocket, as in RTOC; a browser gets 426 and why.
+        for path in ('/', '/anything'):
+            with self.assertRaises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(
+                    f'http://127.0.0.1:{self.node.rtoc_port}{path}', timeout=10)
+            res = caught.exception
+            self.assertEqual(res.code, 426, path)
+            self.assertEqual(res.headers['Upgrade'], 'websocket')
+            self.assertEqual(json.loads(res.read()),
+                             {'error': 'this is an RTOC websocket server; '
+                                       'connect with a WebSocket client'})
 
     def test_oversized_frame_closes_with_1009(self):
         async def flow():
