@@ -224,20 +224,20 @@ void raw_ws_client::flush_out() {
 }
 
 void raw_ws_client::drop() {
-  if (!open_)
-    return;
-  if (!closing_)
+  if (open_ && !closing_)
     stats_.dropped++;
-  open_ = false;
-  stats_.open--;
-  beast::error_code ignored;
-  tcp_.socket().close(ignored);
+  end();
 }
 
 void raw_ws_client::abandon_setup() {
+  if (open_)
+    stats_.connects_failed++;
+  end();
+}
+
+void raw_ws_client::end() {
   if (!open_)
     return;
-  stats_.connects_failed++;
   open_ = false;
   stats_.open--;
   beast::error_code ignored;

@@ -68,6 +68,8 @@ private:
   /// ended (a frame no server sends).
   bool handle_frames();
   void write_frame(uint8_t opcode, std::string_view payload);
+  /// Closes an open connection (the counting is the caller's).
+  void end();
   void flush_out();
 
   boost::beast::tcp_stream tcp_;
