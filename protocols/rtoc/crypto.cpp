@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/base64.hpp"
+
 namespace signalbox::rtoc {
 
 namespace {
@@ -36,40 +38,6 @@ std::string password_hash(std::string_view password) {
 
 std::string aes_key(std::string_view password_hash) {
   return std::string{password_hash.substr(0, block)};
-}
-
-std::string base64_encode(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                           bytes(in), static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0)
-    return std::nullopt;
-  if (text.empty())
-    return std::string{};
-  // EVP_DecodeBlock accepts whitespace and counts padding as zero bytes:
-  // refuse the former, and drop the latter by hand.
-  for (auto c : text)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' ||
-          c == '='))
-      return std::nullopt;
-  auto pad = text.find('=');
-  if (pad != std::string_view::npos &&
-      (pad < text.size() - 2 ||
-       text.find_first_not_of('=', pad) != std::string_view::npos))
-    return std::nullopt;
-  std::string out(3 * text.size() / 4, '\0');
-  auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                           bytes(text), static_cast<int>(text.size()));
-  if (n < 0)
-    return std::nullopt;
-  auto padding = pad == std::string_view::npos ? 0 : text.size() - pad;
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
 }
 
 std::string encrypt(std::string_view key16, std::string_view plaintext) {

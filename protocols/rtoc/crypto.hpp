@@ -16,11 +16,6 @@ std::string password_hash(std::string_view password);
 /// The AES-128 key: the first 16 ASCII characters of password_hash.
 std::string aes_key(std::string_view password_hash);
 
-/// Standard base64 with padding, and its inverse (nullopt for invalid
-/// input: bad characters, length or padding).
-std::string base64_encode(std::string_view bytes);
-std::optional<std::string> base64_decode(std::string_view text);
-
 /// base64(IV16 || AES-128-CBC(key, IV16, PKCS7(plaintext))) with a fresh
 /// random IV.
 std::string encrypt(std::string_view key16, std::string_view plaintext);

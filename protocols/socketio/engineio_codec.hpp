@@ -62,12 +62,6 @@ std::string encode_packet(const packet& p);
 void append_to_payload(std::string& payload, std::string_view bytes,
                        bool binary);
 
-/// Base64 (RFC 4648, with padding), as Engine.IO uses it.
-std::string base64_encode(std::string_view bytes);
-
-/// Decodes base64 with padding; nothing on any invalid character or length.
-std::optional<std::string> base64_decode(std::string_view text);
-
 /// What the open packet announces.
 struct handshake {
   std::string sid;
@@ -87,11 +81,11 @@ enum class transport_kind { polling, websocket };
 /// The error codes of the Node server (engine.io Server.errors), answered
 /// as JSON bodies `{"code":N,"message":"..."}`.
 enum class error_code : int {
-  unknown_transport = 0,   // "Transport unknown"
-  unknown_sid = 1,         // "Session ID unknown"
-  bad_handshake_method = 2, // "Bad handshake method"
-  bad_request = 3,         // "Bad request"
-  forbidden = 4,           // "Forbidden"
+  unknown_transport = 0,            // "Transport unknown"
+  unknown_sid = 1,                  // "Session ID unknown"
+  bad_handshake_method = 2,         // "Bad handshake method"
+  bad_request = 3,                  // "Bad request"
+  forbidden = 4,                    // "Forbidden"
   unsupported_protocol_version = 5, // "Unsupported protocol version"
 };
 

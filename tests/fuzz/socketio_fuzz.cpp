@@ -16,6 +16,7 @@
 
 #include <rapidjson/document.h>
 
+#include "core/base64.hpp"
 #include "protocols/socketio/engineio_codec.hpp"
 #include "protocols/socketio/relay_codec.hpp"
 #include "protocols/socketio/socketio_codec.hpp"
@@ -168,12 +169,12 @@ void check_engineio(std::string_view input) {
 }
 
 void check_base64(std::string_view input) {
-  auto text = eio::base64_encode(input);
+  auto text = signalbox::base64_encode(input);
   require(text.size() % 4 == 0);
-  auto back = eio::base64_decode(text);
+  auto back = signalbox::base64_decode(text);
   require(back && *back == input);
-  if (auto bytes = eio::base64_decode(input))
-    require(eio::base64_encode(*bytes) == input);
+  if (auto bytes = signalbox::base64_decode(input))
+    require(signalbox::base64_encode(*bytes) == input);
 }
 
 } // namespace
