@@ -438,11 +438,12 @@ using rtoc_sink_actor =
 /// and its samples in the store. (Subscriptions are the directory's: they
 /// may name a signal before it exists.)
 using rtoc_signal_actor = caf::typed_actor<
-    // Appends samples; answers once the store committed them.
-    caf::replies_to<put_atom, rtoc::sample_batch>::with<ok_atom>,
-    // Replaces the samples (plot=true) with x/y of `unit`; no push.
-    caf::replies_to<rtoc_plot_atom, std::vector<double>, std::vector<double>,
-                    std::string>::with<ok_atom>,
+    // Remembers samples the directory has stored (it writes every sample
+    // of a request in one store batch, whatever its signals).
+    caf::reacts_to<put_atom, rtoc::sample_batch>,
+    // Replaces the ring (plot=true) with x/y of `unit`, already stored.
+    caf::reacts_to<rtoc_plot_atom, std::vector<double>, std::vector<double>,
+                   std::string>,
     // The ring, or the window of `query` (read from the store when
     // query.database is set).
     caf::replies_to<get_atom, rtoc::signal_query>::with<rtoc::signal_view>,

@@ -57,11 +57,10 @@ entry* ensure_signal(self_pointer self, const std::string& dname,
   setup.sname = sname;
   setup.record_length = st.cfg.record_length;
   setup.store = st.cfg.store;
-  setup.next_seq = st.cfg.boot << 32;
   auto actor = self->spawn<caf::linked>(signal_behavior, setup);
   st.signal_ids.emplace(setup.id, name);
   auto& e = st.signals[name];
-  e = entry{setup.id, setup.device_id, dname, sname, actor};
+  e = entry{setup.id, setup.device_id, dname, sname, "", actor};
   created.push_back(&e);
   return &e;
 }
@@ -251,8 +250,56 @@ void push_samples(self_pointer self, const std::vector<sample>& samples,
     self->send(entry.first, rtoc_push_atom_v, std::move(entry.second));
 }
 
-/// Stores samples: creates missing signals (announced first), then hands
-/// each signal its values; `done` once all are committed and pushed.
+/// Whether every signal of `work` is still the one it was when the request
+/// began (one being created can be removed by another connection before
+/// its creation is stored).
+bool still_there(self_pointer self, const std::vector<signal_work>& work) {
+  auto& signals = self->state.signals;
+  return std::all_of(work.begin(), work.end(), [&](const signal_work& w) {
+    auto i = signals.find(w.name);
+    return i != signals.end() && i->second.id == w.id;
+  });
+}
+
+/// Stores the record of each signal whose unit the request changes (RTOC
+/// keeps the unit of the latest sample); the store commits it with or
+/// before the samples.
+void store_units(self_pointer self, const std::vector<signal_work>& work) {
+  auto& st = self->state;
+  for (auto& w : work) {
+    auto& e = st.signals[w.name];
+    if (e.unit == w.batch.unit)
+      continue;
+    e.unit = w.batch.unit;
+    caf::anon_send(st.cfg.store, put_atom_v,
+                   std::string{records::signals_table}, records::id_key(e.id),
+                   records::encode_signal({e.device_id, e.sname, e.unit}));
+  }
+}
+
+/// All samples of a request as store records, packed in one batch: one
+/// store message and no allocation per sample, whatever their signals.
+store_batch sample_records(self_pointer self,
+                           const std::vector<sample>& samples,
+                           const std::vector<signal_work>& work,
+                           const std::vector<size_t>& work_of) {
+  store_batch out;
+  out.key_size = records::sample_key_size;
+  out.value_size = records::y_size;
+  out.keys.reserve(samples.size() * out.key_size);
+  out.values.reserve(samples.size() * out.value_size);
+  auto& seq = self->state.next_seq;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    records::append_sample_key(out.keys, work[work_of[i]].id,
+                               samples[i].x.value, seq++);
+    records::append_y(out.values, samples[i].y.value);
+  }
+  return out;
+}
+
+/// Stores samples: creates missing signals (announced first), writes all
+/// samples in one batch, then hands each signal actor its values for its
+/// ring and pushes them; `done` once committed and pushed.
 void ingest(self_pointer self, samples_ptr samples, done_fn done) {
   auto work = std::make_shared<std::vector<signal_work>>();
   std::vector<size_t> work_of;
@@ -282,26 +329,31 @@ void ingest(self_pointer self, samples_ptr samples, done_fn done) {
   for (auto& w : *work)
     names.push_back(w.name);
   announce(self, created, std::move(new_devices));
-  when_ready(self, names,
-             [self, work, samples, work_of = std::move(work_of),
-              done](const caf::error& err) {
-               if (err) {
-                 done(err);
-                 return;
-               }
-               gather<ok_atom>(
-                   work->size(),
-                   [&](size_t i) {
-                     auto& w = (*work)[i];
-                     return self->request(w.actor, self->state.cfg.timeout,
-                                          put_atom_v, std::move(w.batch));
-                   },
-                   [self, work, samples, work_of, done](std::vector<ok_atom>&) {
-                     push_samples(self, *samples, *work, work_of);
-                     done({});
-                   },
-                   done);
-             });
+  auto stored = [self, work, samples, work_of = std::move(work_of),
+                 done](const caf::error& err) {
+    if (err) {
+      done(err);
+      return;
+    }
+    if (!still_there(self, *work)) {
+      done(make_error(ec::not_found, "signal removed while being written"));
+      return;
+    }
+    store_units(self, *work);
+    auto& st = self->state;
+    self->request(st.cfg.store, st.cfg.timeout, put_atom_v,
+                  std::string{records::samples_table},
+                  sample_records(self, *samples, *work, work_of))
+        .then(
+            [self, work, samples, work_of, done](ok_atom) {
+              for (auto& w : *work)
+                self->send(w.actor, put_atom_v, std::move(w.batch));
+              push_samples(self, *samples, *work, work_of);
+              done({});
+            },
+            [done](caf::error& err) { done(err); });
+  };
+  when_ready(self, names, std::move(stored));
 }
 
 /// Stores an event (its signal created first, like RTOC's addNewEvent) and
@@ -419,6 +471,43 @@ bool step_data(self_pointer self, const run_ptr& r) {
   return false;
 }
 
+/// Replaces the samples of signal `name` with those of `p` (plot=true; no
+/// push): the old ones are deleted in the transaction before the new ones,
+/// then the ring follows.
+void replace_samples(self_pointer self, const std::string& name,
+                     const plot_request& p, done_fn done) {
+  auto& st = self->state;
+  auto i = st.signals.find(name);
+  if (i == st.signals.end()) {
+    done(make_error(ec::not_found, "signal removed while being written"));
+    return;
+  }
+  auto& e = i->second;
+  e.unit = p.unit;
+  store_batch recs;
+  recs.key_size = records::sample_key_size;
+  recs.value_size = records::y_size;
+  for (size_t k = 0; k < p.x.size(); ++k) {
+    records::append_sample_key(recs.keys, e.id, p.x[k], st.next_seq++);
+    records::append_y(recs.values, p.y[k]);
+  }
+  caf::anon_send(st.cfg.store, delete_atom_v,
+                 std::string{records::samples_table},
+                 records::samples_begin(e.id), records::samples_end(e.id));
+  caf::anon_send(st.cfg.store, put_atom_v, std::string{records::signals_table},
+                 records::id_key(e.id),
+                 records::encode_signal({e.device_id, e.sname, e.unit}));
+  self->request(st.cfg.store, st.cfg.timeout, put_atom_v,
+                std::string{records::samples_table}, std::move(recs))
+      .then(
+          // p is in the request, which done keeps alive.
+          [self, actor = e.actor, &p, done](ok_atom) {
+            self->send(actor, rtoc_plot_atom_v, p.x, p.y, p.unit);
+            done({});
+          },
+          [done](caf::error& err) { done(err); });
+}
+
 bool step_plot(self_pointer self, const run_ptr& r) {
   auto& plot = r->req->plot;
   if (!plot)
@@ -431,22 +520,18 @@ bool step_plot(self_pointer self, const run_ptr& r) {
     fail(r, make_error(ec::conflict, "rtoc.max-signals reached"));
     return false;
   }
-  auto actor = e->actor;
+  auto name = e->dname + "." + e->sname;
   announce(self, created, std::move(new_devices));
-  when_ready(self, {plot->dname + "." + plot->sname},
-             [self, r, actor](const caf::error& err) {
-               auto& p = *r->req->plot;
-               if (err || !p.stored) {
-                 // RTOC stores nothing for x and y of different lengths, and
-                 // still says sent.
-                 next(self, r)(err);
-                 return;
-               }
-               self->request(actor, self->state.cfg.timeout, rtoc_plot_atom_v,
-                             p.x, p.y, p.unit)
-                   .then([self, r](ok_atom) { advance(self, r); },
-                         [r](caf::error& err) { fail(r, err); });
-             });
+  when_ready(self, {name}, [self, r, name](const caf::error& err) {
+    auto& p = *r->req->plot;
+    if (err || !p.stored) {
+      // RTOC stores nothing for x and y of different lengths, and still
+      // says sent.
+      next(self, r)(err);
+      return;
+    }
+    replace_samples(self, name, p, next(self, r));
+  });
   return false;
 }
 
@@ -870,6 +955,7 @@ directory_behavior(directory_pointer self, directory_settings cfg,
                    std::vector<signal_setup> signals) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
+  st.next_seq = st.cfg.boot << 32;
   for (auto& d : devices) {
     st.devices.emplace(d.id, d.name);
     st.device_ids.emplace(d.name, d.id);
@@ -878,10 +964,9 @@ directory_behavior(directory_pointer self, directory_settings cfg,
     auto name = s.dname + "." + s.sname;
     s.record_length = st.cfg.record_length;
     s.store = st.cfg.store;
-    s.next_seq = st.cfg.boot << 32;
     auto actor = self->spawn<caf::linked>(signal_behavior, s);
     st.signal_ids.emplace(s.id, name);
-    st.signals[name] = {s.id, s.device_id, s.dname, s.sname, actor};
+    st.signals[name] = {s.id, s.device_id, s.dname, s.sname, s.unit, actor};
   }
   self->set_down_handler(
       [self](caf::down_msg& msg) { disconnect(self, msg.source); });

@@ -37,6 +37,7 @@ struct directory_state {
     int64_t device_id = 0;
     std::string dname;
     std::string sname;
+    std::string unit; // as stored in its record
     rtoc_signal_actor actor;
   };
 
@@ -47,6 +48,9 @@ struct directory_state {
   // Ids in use, including signals whose removal is still under way (so
   // that a new signal cannot take an id whose samples are being deleted).
   std::map<int64_t, std::string> signal_ids;
+  // The next sample's sequence number (records::sample_key): the node's
+  // start count in the high half.
+  uint64_t next_seq = 0;
   sink_map clients;
   std::map<std::string, sink_map> by_name; // subscriptions by signal name
   sink_map all_signals;                    // subscribeAll "signal"

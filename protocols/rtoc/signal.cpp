@@ -5,8 +5,6 @@
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "core/errors.hpp"
-#include "core/log.hpp"
 #include "protocols/rtoc/codec.hpp"
 #include "protocols/rtoc/records.hpp"
 
@@ -39,20 +37,6 @@ void remember(signal_setup& s, double x, double y) {
   }
 }
 
-/// The samples as store records, packed: no allocation per sample.
-store_batch records_of(signal_setup& s, const sample_batch& b) {
-  store_batch out;
-  out.key_size = records::sample_key_size;
-  out.value_size = records::y_size;
-  out.keys.reserve(b.x.size() * out.key_size);
-  out.values.reserve(b.x.size() * out.value_size);
-  for (size_t i = 0; i < b.x.size(); ++i) {
-    records::append_sample_key(out.keys, s.id, b.x[i], s.next_seq++);
-    records::append_y(out.values, b.y[i]);
-  }
-  return out;
-}
-
 signal_view ring_view(const signal_setup& s) {
   signal_view v;
   v.name = full_name(s);
@@ -70,57 +54,19 @@ signal_view ring_view(const signal_setup& s) {
   return v;
 }
 
-caf::result<ok_atom> write(self_pointer self, sample_batch b) {
-  auto& s = self->state.s;
-  auto rp = self->make_response_promise<ok_atom>();
-  // The signal's record changes with its unit (RTOC keeps the unit of the
-  // latest sample).
-  if (b.unit != s.unit) {
-    s.unit = b.unit;
-    caf::anon_send(s.store, put_atom_v, std::string{records::signals_table},
-                   records::id_key(s.id),
-                   records::encode_signal({s.device_id, s.sname, s.unit}));
-  }
-  self->request(s.store, store_timeout, put_atom_v,
-                std::string{records::samples_table}, records_of(s, b))
-      .then(
-          [self, rp, b = std::move(b)](ok_atom) mutable {
-            for (size_t i = 0; i < b.x.size(); ++i)
-              remember(self->state.s, b.x[i], b.y[i]);
-            rp.deliver(ok_atom_v);
-          },
-          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
-  return rp;
+void append(signal_setup& s, sample_batch& b) {
+  s.unit = std::move(b.unit);
+  for (size_t i = 0; i < b.x.size(); ++i)
+    remember(s, b.x[i], b.y[i]);
 }
 
-caf::result<ok_atom> plot(self_pointer self, std::vector<double> xs,
-                          std::vector<double> ys, std::string unit) {
-  auto& s = self->state.s;
+void replace(signal_setup& s, const std::vector<double>& xs,
+             const std::vector<double>& ys, std::string unit) {
   s.unit = std::move(unit);
-  std::vector<store_record> recs;
-  for (size_t i = 0; i < xs.size(); ++i)
-    recs.push_back({records::sample_key(s.id, xs[i], s.next_seq++),
-                    records::encode_y(ys[i])});
-  auto rp = self->make_response_promise<ok_atom>();
-  // Replaces: the old samples go in the transaction before the new ones.
-  caf::anon_send(s.store, delete_atom_v, std::string{records::samples_table},
-                 records::samples_begin(s.id), records::samples_end(s.id));
-  caf::anon_send(s.store, put_atom_v, std::string{records::signals_table},
-                 records::id_key(s.id),
-                 records::encode_signal({s.device_id, s.sname, s.unit}));
-  self->request(s.store, store_timeout, put_atom_v,
-                std::string{records::samples_table}, std::move(recs))
-      .then(
-          [self, rp, xs, ys](ok_atom) mutable {
-            auto& s = self->state.s;
-            s.ring.clear();
-            s.has_range = false;
-            for (size_t i = 0; i < xs.size(); ++i)
-              remember(s, xs[i], ys[i]);
-            rp.deliver(ok_atom_v);
-          },
-          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
-  return rp;
+  s.ring.clear();
+  s.has_range = false;
+  for (size_t i = 0; i < xs.size() && i < ys.size(); ++i)
+    remember(s, xs[i], ys[i]);
 }
 
 caf::result<signal_view> query(self_pointer self, const signal_query& q) {
@@ -223,18 +169,10 @@ rtoc_signal_actor::behavior_type signal_behavior(self_pointer self,
   self->state.s = std::move(setup);
   trim(self->state.s);
   return {
-      [self](put_atom, sample_batch& b) -> caf::result<ok_atom> {
-        if (b.x.size() != b.y.size())
-          return make_error(ec::invalid_argument, "x and y differ in length");
-        if (b.x.empty())
-          return ok_atom_v;
-        return write(self, std::move(b));
-      },
-      [self](rtoc_plot_atom, std::vector<double>& xs, std::vector<double>& ys,
-             std::string& unit) -> caf::result<ok_atom> {
-        if (xs.size() != ys.size())
-          return make_error(ec::invalid_argument, "x and y differ in length");
-        return plot(self, std::move(xs), std::move(ys), std::move(unit));
+      [self](put_atom, sample_batch& b) { append(self->state.s, b); },
+      [self](rtoc_plot_atom, const std::vector<double>& xs,
+             const std::vector<double>& ys, std::string& unit) {
+        replace(self->state.s, xs, ys, std::move(unit));
       },
       [self](get_atom, const signal_query& q) { return query(self, q); },
       [self](get_atom) { return latest(self->state.s); },

@@ -1,6 +1,8 @@
 // One RTOC signal (interfaces.hpp: rtoc_signal_actor): the RAM ring of its
-// newest samples and its samples in the store. A write is answered only
-// after the store committed it. (Its subscribers are the directory's: a
+// newest samples, its window queries (from the store for history older than
+// the ring) and its removal. The directory writes the samples: a request's
+// samples go to the store in one batch, whatever their signals, and reach
+// the ring once committed. (Its subscribers are the directory's too: a
 // subscription may name a signal before it exists, and pushes go out in
 // the order of the request's values, across signals.)
 #pragma once
@@ -28,7 +30,6 @@ struct signal_setup {
   bool has_range = false; // the store holds samples: xmin..xmax
   double xmin = 0;
   double xmax = 0;
-  uint64_t next_seq = 0; // the node's start count in the high half
 };
 
 struct signal_state {

@@ -118,6 +118,16 @@ struct fixture : test::deterministic_fixture {
     return reply;
   }
 
+  /// The stored record of signal `id`.
+  records::signal_record stored_signal(int64_t id) {
+    auto txt = env->begin_read().get(*env->find_table(records::signals_table),
+                                     records::id_key(id));
+    CAF_REQUIRE(txt.has_value());
+    auto rec = records::decode_signal(*txt);
+    CAF_REQUIRE(rec.has_value());
+    return *rec;
+  }
+
   size_t stored(const char* table) {
     size_t n = 0;
     env->begin_read().scan(*env->find_table(table),
@@ -182,6 +192,48 @@ CAF_TEST(the ring keeps record_length samples and the store keeps all) {
           R"({"getSignal":{"dname":"D","sname":"S","database":true,"xmin":1}})"),
       R"({"error":false,"signals":{"D.S":[[2.0,3.0,4.0],[20.0,30.0,40.0],"",1,1.0,4.0]}})");
   CAF_CHECK_EQUAL(stored(records::samples_table), 4u);
+}
+
+CAF_TEST(one request stores the samples of all its signals and their units) {
+  auto c = connect();
+  ask(c, R"({"y":[1,2,3],"sname":["A","B","A"],"dname":"D",)"
+         R"("unit":["V","W","V"]})");
+  CAF_CHECK_EQUAL(stored(records::samples_table), 3u);
+  CAF_CHECK_EQUAL(stored_signal(1).unit, "V");
+  CAF_CHECK_EQUAL(stored_signal(2).unit, "W");
+  // RTOC keeps the unit of the latest sample, in RAM and in the store.
+  ask(c, R"({"y":[4],"sname":"B","dname":"D","unit":"X"})");
+  CAF_CHECK_EQUAL(stored_signal(1).unit, "V");
+  CAF_CHECK_EQUAL(stored_signal(2).unit, "X");
+  CAF_CHECK_EQUAL(ask(c, R"({"getLatest":["D.A","D.B"]})"),
+                  R"({"error":false,"latest":{"D.A":[100.5,3.0,"V"],)"
+                  R"("D.B":[100.5,4.0,"X"]}})");
+  CAF_CHECK_EQUAL(stored(records::samples_table), 4u);
+}
+
+CAF_TEST(plot replaces the samples and the unit of a signal) {
+  auto c = connect();
+  auto watcher = connect();
+  ask(watcher, R"({"subscribe":["signal","D.S"]})");
+  ask(c, R"({"x":[1,2,3],"y":[10,20,30],"sname":["S","S","S"],"dname":"D",)"
+         R"("unit":"V"})");
+  pushes(watcher).clear();
+  CAF_CHECK_EQUAL(ask(c, R"({"plot":true,"x":[5,6],"y":[50,60],)"
+                         R"("sname":"S","dname":"D","unit":"A"})"),
+                  R"({"error":false,"sent":true})");
+  // A plot pushes nothing.
+  CAF_CHECK(pushes(watcher).empty());
+  auto replaced =
+      R"({"error":false,"signals":{"D.S":[[5.0,6.0],[50.0,60.0],"A",1,5.0,6.0]}})";
+  CAF_CHECK_EQUAL(ask(c, R"({"getSignal":["D.S"]})"), replaced);
+  CAF_CHECK_EQUAL(
+      ask(c, R"({"getSignal":{"dname":"D","sname":"S","database":true}})"),
+      replaced);
+  CAF_CHECK_EQUAL(stored(records::samples_table), 2u);
+  CAF_CHECK_EQUAL(stored_signal(1).unit, "A");
+  // Samples after a plot append to it.
+  ask(c, R"({"x":[7],"y":[70],"sname":"S","dname":"D","unit":"A"})");
+  CAF_CHECK_EQUAL(stored(records::samples_table), 3u);
 }
 
 CAF_TEST(events get ids and are pushed to everyone and bounded) {
