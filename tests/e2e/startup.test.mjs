@@ -152,3 +152,22 @@ describe('the embedded default configuration', () => {
     assert.ok(fs.statSync(node.dataDir).isDirectory());
   });
 });
+
+describe('the CAF scheduler', () => {
+  /** The node's thread count once it listens, started on CPU 0 only. */
+  async function threadsOnOneCpu(t, args) {
+    const node = await startNode(t, { cpus: '0', args });
+    const n = fs.readdirSync(`/proc/${node.pid}/task`).length;
+    await node.dispose();
+    return n;
+  }
+
+  test('has one worker per CPU of the affinity mask unless configured', async (t) => {
+    const byDefault = await threadsOnOneCpu(t, []);
+    const one = await threadsOnOneCpu(t, ['--scheduler.max-threads=1']);
+    const three = await threadsOnOneCpu(t, ['--scheduler.max-threads=3']);
+    // Everything but the workers is the same in the three nodes.
+    assert.equal(byDefault, one, 'one CPU: one worker, not CAF\'s four');
+    assert.equal(three, one + 2, 'a configured count is kept');
+  });
+});
