@@ -1,0 +1,67 @@
+#include "core/utf8.hpp"
+
+#include <cstdint>
+
+namespace signalbox {
+
+size_t utf8_sequence_length(std::string_view bytes) noexcept {
+  if (bytes.empty())
+    return 0;
+  auto at = [&bytes](size_t i) { return static_cast<uint8_t>(bytes[i]); };
+  uint8_t c = at(0);
+  if (c < 0x80)
+    return 1;
+  size_t n;
+  uint8_t lo = 0x80, hi = 0xBF; // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0)
+      lo = 0xA0; // overlong
+    else if (c == 0xED)
+      hi = 0x9F; // surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0)
+      lo = 0x90; // overlong
+    else if (c == 0xF4)
+      hi = 0x8F; // above U+10FFFF
+  } else {
+    return 0; // a continuation byte, C0/C1 overlongs, F5..FF
+  }
+  if (bytes.size() < n || at(1) < lo || at(1) > hi)
+    return 0;
+  for (size_t i = 2; i < n; ++i)
+    if ((at(i) & 0xC0) != 0x80)
+      return 0;
+  return n;
+}
+
+std::string repaired_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  while (!bytes.empty()) {
+    auto n = utf8_sequence_length(bytes);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      n = 1;
+    } else {
+      out.append(bytes.data(), n);
+    }
+    bytes.remove_prefix(n);
+  }
+  return out;
+}
+
+size_t utf8_floor(std::string_view text, size_t max) noexcept {
+  if (max >= text.size())
+    return text.size();
+  // Back off continuation bytes (10xxxxxx): the cut then lands before the
+  // start byte of the sequence it would have split.
+  while (max > 0 && (static_cast<uint8_t>(text[max]) & 0xC0) == 0x80)
+    --max;
+  return max;
+}
+
+} // namespace signalbox
