@@ -1,12 +1,12 @@
-// protocols/realdds/cbor: the WebSocket mirror's CBOR, checked against the
-// examples of RFC 8949 appendix A that JSON can express.
+// protocols/realdds/cbor_codec: the WebSocket mirror's CBOR, checked against
+// the examples of RFC 8949 appendix A that JSON can express.
 #define CAF_SUITE realdds_cbor
 
 #include <string>
 #include <utility>
 
 #include "fixture.hpp"
-#include "protocols/realdds/cbor.hpp"
+#include "protocols/realdds/cbor_codec.hpp"
 
 using namespace signalbox::realdds;
 

@@ -1,5 +1,5 @@
-// protocols/realdds/outbox: realdds notifications cut into messages within
-// the flexible bound, logs first, combined into arrays never nested, the
+// protocols/realdds/outbox_codec: realdds notifications cut into messages
+// within the flexible bound, logs first, combined into arrays never nested, the
 // CBOR always the same value as the JSON.
 #define CAF_SUITE realdds_outbox
 
@@ -10,8 +10,8 @@
 
 #include "core/utf8.hpp"
 #include "fixture.hpp"
-#include "protocols/realdds/cbor.hpp"
-#include "protocols/realdds/outbox.hpp"
+#include "protocols/realdds/cbor_codec.hpp"
+#include "protocols/realdds/outbox_codec.hpp"
 
 using namespace signalbox;
 using namespace signalbox::realdds;

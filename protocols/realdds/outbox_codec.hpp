@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "protocols/realdds/message.hpp"
+#include "protocols/realdds/message_codec.hpp"
 
 namespace signalbox::realdds {
 

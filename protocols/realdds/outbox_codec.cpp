@@ -1,9 +1,9 @@
-#include "protocols/realdds/outbox.hpp"
+#include "protocols/realdds/outbox_codec.hpp"
 
 #include <rapidjson/document.h>
 
 #include "core/utf8.hpp"
-#include "protocols/realdds/cbor.hpp"
+#include "protocols/realdds/cbor_codec.hpp"
 
 namespace signalbox::realdds {
 

@@ -1,9 +1,9 @@
-#include "protocols/realdds/message.hpp"
+#include "protocols/realdds/message_codec.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "protocols/realdds/cbor.hpp"
+#include "protocols/realdds/cbor_codec.hpp"
 
 namespace signalbox::realdds {
 

@@ -1,4 +1,4 @@
-#include "protocols/realdds/cbor.hpp"
+#include "protocols/realdds/cbor_codec.hpp"
 
 #include <cbor.h>
 #include <cmath>

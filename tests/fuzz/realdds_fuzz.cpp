@@ -1,0 +1,91 @@
+// Fuzz target: the realdds codecs. Any input that is JSON has a CBOR
+// encoding that is the one encode() gives its value; any input as a job's
+// output lines (split at newlines, with a notification between some)
+// comes out of the outbox as messages within the bound in both formats,
+// whose JSON parses and whose CBOR is the CBOR of that JSON, every line
+// kept (cut or not) and in order.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+#include "protocols/realdds/cbor_codec.hpp"
+#include "protocols/realdds/outbox_codec.hpp"
+
+namespace {
+
+using namespace signalbox::realdds;
+
+void require(bool condition) {
+  if (!condition)
+    std::abort();
+}
+
+void check_json(std::string_view input) {
+  auto cbor = cbor_of_json(input);
+  if (!cbor)
+    return;
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(input.data(), input.size());
+  require(!doc.HasParseError());
+  require(encode(doc).cbor == *cbor);
+}
+
+size_t entries_in(const encoded& m) {
+  require(m.json.size() <= max_message_bytes);
+  require(m.cbor.size() <= max_message_bytes);
+  require(cbor_of_json(m.json) == m.cbor);
+  rapidjson::Document doc;
+  doc.Parse(m.json.data(), m.json.size());
+  require(!doc.HasParseError());
+  size_t n = 0;
+  auto count = [&n](const rapidjson::Value& x) {
+    require(x.IsObject() && x.HasMember("id"));
+    if (x["id"] == "log")
+      n += x["entries"].Size();
+  };
+  if (doc.IsArray())
+    for (auto& x : doc.GetArray())
+      count(x);
+  else
+    count(doc);
+  return n;
+}
+
+void check_outbox(std::string_view input) {
+  outbox box;
+  size_t lines = 0;
+  size_t seen = 0;
+  uint64_t ts = 1;
+  while (!input.empty()) {
+    auto nl = input.find('\n');
+    auto line = input.substr(0, nl);
+    input.remove_prefix(nl == std::string_view::npos ? input.size() : nl + 1);
+    if (!line.empty() && line[0] == '!') {
+      rapidjson::Document doc;
+      doc.SetObject();
+      doc.AddMember("id", "fuzz", doc.GetAllocator());
+      box.add(encode(doc), ts++);
+    } else {
+      box.add_log({ts++, 'I', std::string{line}, {{"job", "fuzz"}}});
+      ++lines;
+    }
+    if (box.has_finished())
+      for (auto& m : box.take_finished())
+        seen += entries_in(m);
+  }
+  for (auto& m : box.take(ts))
+    seen += entries_in(m);
+  require(seen + box.dropped() == lines);
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view input{reinterpret_cast<const char*>(data), size};
+  check_json(input);
+  check_outbox(input);
+  return 0;
+}
