@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "protocols/json/strict_json.hpp"
+
 namespace signalbox::realdds {
 
 namespace {
@@ -148,10 +150,13 @@ void append_cbor(std::string& out, const rapidjson::Value& v) {
 }
 
 std::optional<std::string> cbor_of_json(std::string_view json) {
+  // The node's strict parse (protocols/json), and a bounded nesting:
+  // append_cbor recurses.
+  if (!json::unparsable_for_rapidjson(json).empty() ||
+      json::nesting_depth(json) > max_cbor_depth)
+    return std::nullopt;
   rapidjson::Document doc;
-  // Full precision: the fast path may be a unit in the last place off,
-  // and the value must be the one the JSON text names.
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(json.data(), json.size());
+  doc.Parse<json::parse_flags>(json.data(), json.size());
   if (doc.HasParseError())
     return std::nullopt;
   std::string out;

@@ -29,7 +29,12 @@ void append_cbor_map_head(std::string& out, size_t n);
 void append_cbor_uint(std::string& out, uint64_t u);
 void append_cbor_text(std::string& out, std::string_view text);
 
-/// The CBOR encoding of JSON text `json`; nullopt when it is not JSON.
+/// The deepest nesting cbor_of_json takes.
+constexpr size_t max_cbor_depth = 64;
+
+/// The CBOR encoding of JSON text `json`; nullopt when it is not JSON (as
+/// the node parses it: protocols/json) or nests deeper than
+/// max_cbor_depth.
 std::optional<std::string> cbor_of_json(std::string_view json);
 
 } // namespace signalbox::realdds
