@@ -3,7 +3,8 @@
 // output lines (split at newlines, with a notification between some)
 // comes out of the outbox as messages within the bound in both formats,
 // whose JSON parses and whose CBOR is the CBOR of that JSON, every line
-// kept (cut or not) and in order.
+// kept (cut or not) and in order; any input as a control gets a reply or
+// a set-option, the reply valid JSON with the same value in CBOR.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -11,7 +12,9 @@
 
 #include <rapidjson/document.h>
 
+#include "protocols/json/strict_json.hpp"
 #include "protocols/realdds/cbor_codec.hpp"
+#include "protocols/realdds/control_codec.hpp"
 #include "protocols/realdds/outbox_codec.hpp"
 
 namespace {
@@ -28,7 +31,7 @@ void check_json(std::string_view input) {
   if (!cbor)
     return;
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(input.data(), input.size());
+  doc.Parse<signalbox::json::parse_flags>(input.data(), input.size());
   require(!doc.HasParseError());
   require(encode(doc).cbor == *cbor);
 }
@@ -81,11 +84,26 @@ void check_outbox(std::string_view input) {
   require(seen + box.dropped() == lines);
 }
 
+void check_control(std::string_view input) {
+  option_value relay;
+  relay.name = "relay-a";
+  option_value greeting;
+  greeting.name = "greeting";
+  greeting.type = option_value::kind::text;
+  auto action = handle_control(input, {"01.03", 1}, {relay, greeting});
+  require(action.reply.has_value() != action.set.has_value());
+  auto reply = action.reply ? *action.reply
+                            : set_option_reply(action.control_json,
+                                               {"01.03", 1}, action.set->value);
+  require(cbor_of_json(reply.json) == reply.cbor);
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input{reinterpret_cast<const char*>(data), size};
   check_json(input);
   check_outbox(input);
+  check_control(input);
   return 0;
 }

@@ -1,0 +1,261 @@
+#include "protocols/realdds/control_codec.hpp"
+
+#include <rapidjson/document.h>
+
+#include "core/utf8.hpp"
+#include "protocols/json/strict_json.hpp"
+
+namespace signalbox::realdds {
+
+namespace {
+
+using rapidjson::Document;
+using rapidjson::Value;
+
+Value text(const std::string& s, Document::AllocatorType& a) {
+  return Value{s.data(), static_cast<rapidjson::SizeType>(s.size()), a};
+}
+
+/// A reply's members, written in name order as nlohmann's json does:
+/// control, explanation, option-values, sample, status, value.
+struct reply_parts {
+  const std::string* control_json = nullptr; // nullptr or empty: none
+  const std::string* explanation = nullptr;
+  Value* option_values = nullptr;
+  const sample_id* sample = nullptr;
+  Value* value = nullptr;
+};
+
+encoded reply(const reply_parts& p) {
+  Document doc;
+  doc.SetObject();
+  auto& a = doc.GetAllocator();
+  if (p.control_json != nullptr && !p.control_json->empty()) {
+    Document control;
+    control.Parse<json::parse_flags>(p.control_json->c_str(),
+                                     p.control_json->size());
+    Value copy{control, a};
+    doc.AddMember("control", copy, a);
+  }
+  if (p.explanation != nullptr)
+    doc.AddMember("explanation", text(repaired_utf8(*p.explanation), a), a);
+  if (p.option_values != nullptr)
+    doc.AddMember("option-values", Value{*p.option_values, a}, a);
+  Value sample{rapidjson::kArrayType};
+  sample.PushBack(text(p.sample->writer, a), a);
+  sample.PushBack(Value{p.sample->sequence}, a);
+  doc.AddMember("sample", sample, a);
+  if (p.explanation != nullptr)
+    doc.AddMember("status", "error", a);
+  if (p.value != nullptr)
+    doc.AddMember("value", Value{*p.value, a}, a);
+  return encode(doc);
+}
+
+Value option_value_json(const option_value& o, Document::AllocatorType& a) {
+  if (o.type == option_value::kind::gpio)
+    return Value{o.number};
+  return text(repaired_utf8(o.text), a);
+}
+
+/// nlohmann's type names, for its wording of type errors.
+const char* type_name(const Value& v) {
+  switch (v.GetType()) {
+  case rapidjson::kNullType:
+    return "null";
+  case rapidjson::kFalseType:
+  case rapidjson::kTrueType:
+    return "boolean";
+  case rapidjson::kObjectType:
+    return "object";
+  case rapidjson::kArrayType:
+    return "array";
+  case rapidjson::kStringType:
+    return "string";
+  case rapidjson::kNumberType:
+    return "number";
+  }
+  return "?";
+}
+
+std::string key_not_found(const char* key) {
+  return std::string{"[json.exception.out_of_range.403] key '"} + key +
+         "' not found";
+}
+
+std::string not_a_string(const Value& v) {
+  return std::string{"[json.exception.type_error.302] type must be string, "
+                     "but is "} +
+         type_name(v);
+}
+
+const option_value* find_option(const std::vector<option_value>& options,
+                                const std::string& name) {
+  for (auto& o : options)
+    if (o.name == name)
+      return &o;
+  return nullptr;
+}
+
+/// realdds' dds_device_server::get_option wording.
+std::string option_not_found(const std::string& stream,
+                             const std::string& name) {
+  auto which = stream.empty() ? std::string{"device"} : "'" + stream + "'";
+  return which + " option '" + name + "' not found";
+}
+
+/// A string member, "" when missing or not a string (realdds'
+/// string_ref_or_empty).
+std::string string_or_empty(const Value& obj, const char* key) {
+  auto i = obj.FindMember(key);
+  if (i == obj.MemberEnd() || !i->value.IsString())
+    return {};
+  return {i->value.GetString(), i->value.GetStringLength()};
+}
+
+/// The value a set-option asks for, checked against the option's kind;
+/// the explanation when it does not fit.
+std::optional<std::string> parse_value(const Value& v, option_value& out) {
+  if (out.type == option_value::kind::text) {
+    if (!v.IsString())
+      return "not a string: " + json::to_json(v);
+    out.text.assign(v.GetString(), v.GetStringLength());
+    return std::nullopt;
+  }
+  // A GPIO line: 0 or 1, true or false.
+  if (v.IsBool()) {
+    out.number = v.GetBool() ? 1 : 0;
+    return std::nullopt;
+  }
+  double d = 0;
+  if (v.IsInt64())
+    d = static_cast<double>(v.GetInt64());
+  else if (v.IsNumber())
+    d = v.GetDouble();
+  else
+    return "not convertible to a signed integer: " + json::to_json(v);
+  if (d != static_cast<double>(static_cast<int64_t>(d)))
+    return "not convertible to a signed integer: " + json::to_json(v);
+  if (d < 0)
+    return "value " + json::to_json(v) + " < 0 minimum";
+  if (d > 1)
+    return "value " + json::to_json(v) + " > 1 maximum";
+  out.number = static_cast<int64_t>(d);
+  return std::nullopt;
+}
+
+} // namespace
+
+encoded error_reply(const std::string& control_json, const sample_id& sample,
+                    const std::string& explanation) {
+  reply_parts p;
+  p.control_json = &control_json;
+  p.explanation = &explanation;
+  p.sample = &sample;
+  return reply(p);
+}
+
+encoded set_option_reply(const std::string& control_json,
+                         const sample_id& sample, const option_value& now) {
+  Document scratch;
+  auto v = option_value_json(now, scratch.GetAllocator());
+  reply_parts p;
+  p.control_json = &control_json;
+  p.sample = &sample;
+  p.value = &v;
+  return reply(p);
+}
+
+control_action handle_control(std::string_view json, const sample_id& sample,
+                              const std::vector<option_value>& options) {
+  control_action out;
+  Document doc;
+  bool parsable = json::unparsable_for_rapidjson(json).empty() &&
+                  json::nesting_depth(json) <= max_control_depth;
+  if (parsable)
+    doc.Parse<json::parse_flags>(json.data(), json.size());
+  if (!parsable || doc.HasParseError() || !doc.IsObject()) {
+    out.reply = error_reply({}, sample, "control is not a JSON object");
+    return out;
+  }
+  auto id = doc.FindMember("id");
+  if (id == doc.MemberEnd()) {
+    out.reply = error_reply({}, sample, key_not_found("id"));
+    return out;
+  }
+  if (!id->value.IsString()) {
+    out.reply = error_reply({}, sample, not_a_string(id->value));
+    return out;
+  }
+  out.control_json = json::to_json(doc);
+  std::string what{id->value.GetString(), id->value.GetStringLength()};
+  auto stream = string_or_empty(doc, "stream-name");
+  auto fail = [&](const std::string& explanation) {
+    out.reply = error_reply(out.control_json, sample, explanation);
+    return out;
+  };
+  if (what == "query-option") {
+    auto name = string_or_empty(doc, "option-name");
+    auto* o = stream.empty() ? find_option(options, name) : nullptr;
+    if (o == nullptr)
+      return fail(option_not_found(stream, name));
+    Document scratch;
+    auto v = option_value_json(*o, scratch.GetAllocator());
+    reply_parts p;
+    p.control_json = &out.control_json;
+    p.sample = &sample;
+    p.value = &v;
+    out.reply = reply(p);
+    return out;
+  }
+  if (what == "query-options") {
+    Document scratch;
+    auto& a = scratch.GetAllocator();
+    Value values{rapidjson::kObjectType};
+    auto s = doc.FindMember("stream-name");
+    auto sensor = doc.FindMember("sensor-name");
+    if (s != doc.MemberEnd()) {
+      if (!s->value.IsString())
+        return fail("stream-name expected as a string");
+      if (s->value.GetStringLength() > 0)
+        return fail("stream '" + stream + "' not found");
+      for (auto& o : options)
+        values.AddMember(text(o.name, a), option_value_json(o, a), a);
+    } else if (sensor != doc.MemberEnd()) {
+      if (!sensor->value.IsString())
+        return fail("sensor-name expected as a string");
+      // No streams, so no sensor has options: an empty map, as realdds.
+    } else {
+      for (auto& o : options)
+        values.AddMember(text(o.name, a), option_value_json(o, a), a);
+    }
+    reply_parts p;
+    p.control_json = &out.control_json;
+    p.option_values = &values;
+    p.sample = &sample;
+    out.reply = reply(p);
+    return out;
+  }
+  if (what == "set-option") {
+    auto name = doc.FindMember("option-name");
+    if (name == doc.MemberEnd())
+      return fail(key_not_found("option-name"));
+    if (!name->value.IsString())
+      return fail(not_a_string(name->value));
+    std::string option{name->value.GetString(), name->value.GetStringLength()};
+    auto* o = stream.empty() ? find_option(options, option) : nullptr;
+    if (o == nullptr)
+      return fail(option_not_found(stream, option));
+    auto value = doc.FindMember("value");
+    if (value == doc.MemberEnd())
+      return fail(key_not_found("value"));
+    set_option set{*o};
+    if (auto err = parse_value(value->value, set.value))
+      return fail(*err);
+    out.set = std::move(set);
+    return out;
+  }
+  return fail("invalid control");
+}
+
+} // namespace signalbox::realdds
