@@ -7,6 +7,7 @@
 
 #include "actors/shared_value.hpp"
 #include "core/errors.hpp"
+#include "core/utf8.hpp"
 #include "store/value_records.hpp"
 
 namespace signalbox {
@@ -40,44 +41,6 @@ caf::error no_such_value(const std::string& key) {
 
 } // namespace
 
-bool is_valid_utf8(std::string_view str) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(str[i]); };
-  size_t i = 0;
-  while (i < str.size()) {
-    auto c = byte(i);
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > str.size())
-      return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((byte(i + k) & 0xC0) != 0x80)
-        return false;
-      cp = (cp << 6) | (byte(i + k) & 0x3F);
-    }
-    static constexpr uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_len[len] || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += len;
-  }
-  return true;
-}
-
 caf::error validate_value_write(const value_options& opts,
                                 const std::string& key,
                                 const value_write& write) {
@@ -87,16 +50,15 @@ caf::error validate_value_write(const value_options& opts,
     return make_error(ec::invalid_argument,
                       "key is longer than " +
                           std::to_string(opts.max_key_bytes) + " bytes");
-  if (!is_valid_utf8(key))
+  if (!valid_utf8(key))
     return make_error(ec::invalid_argument, "key is not valid UTF-8");
   if (write.value.size() > opts.max_value_bytes)
     return make_error(ec::invalid_argument,
                       "value is longer than " +
                           std::to_string(opts.max_value_bytes) + " bytes");
-  if (!is_valid_utf8(write.value))
+  if (!valid_utf8(write.value))
     return make_error(ec::invalid_argument, "value is not valid UTF-8");
-  if (write.provider.size() > opts.max_key_bytes ||
-      !is_valid_utf8(write.provider))
+  if (write.provider.size() > opts.max_key_bytes || !valid_utf8(write.provider))
     return make_error(ec::invalid_argument,
                       "provider must be valid UTF-8 of at most " +
                           std::to_string(opts.max_key_bytes) + " bytes");

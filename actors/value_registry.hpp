@@ -42,7 +42,4 @@ caf::error validate_value_write(const value_options& opts,
                                 const std::string& key,
                                 const value_write& write);
 
-/// True for well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
-bool is_valid_utf8(std::string_view str);
-
 } // namespace signalbox

@@ -1,6 +1,7 @@
 #include "core/utf8.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 namespace signalbox {
 
@@ -36,6 +37,25 @@ size_t utf8_sequence_length(std::string_view bytes) noexcept {
     if ((at(i) & 0xC0) != 0x80)
       return 0;
   return n;
+}
+
+bool valid_utf8(std::string_view bytes) noexcept {
+  while (!bytes.empty()) {
+    // ASCII runs are the common case: skip eight bytes at a time.
+    if (bytes.size() >= 8) {
+      uint64_t chunk;
+      std::memcpy(&chunk, bytes.data(), 8);
+      if ((chunk & 0x8080808080808080ull) == 0) {
+        bytes.remove_prefix(8);
+        continue;
+      }
+    }
+    auto n = utf8_sequence_length(bytes);
+    if (n == 0)
+      return false;
+    bytes.remove_prefix(n);
+  }
+  return true;
 }
 
 std::string repaired_utf8(std::string_view bytes) {

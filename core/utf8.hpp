@@ -14,6 +14,10 @@ namespace signalbox {
 /// 0 when `bytes` does not start with one (or is empty).
 size_t utf8_sequence_length(std::string_view bytes) noexcept;
 
+/// Whether `bytes` is well-formed UTF-8 throughout (RFC 3629; what RFC 6455
+/// requires of WebSocket text and RapidJSON's validation accepts).
+bool valid_utf8(std::string_view bytes) noexcept;
+
 /// `bytes` with each byte that starts no well-formed sequence replaced by
 /// U+FFFD, the replacement character (one per byte); well-formed text
 /// comes back unchanged.

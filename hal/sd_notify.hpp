@@ -35,8 +35,4 @@ struct sd_notify_message {
 /// one by one, like systemd does; a repeated variable: the last one counts.
 std::optional<sd_notify_message> parse_sd_notify(std::string_view datagram);
 
-/// True when `str` is well-formed UTF-8 (no overlong forms, no surrogates,
-/// nothing above U+10FFFF).
-bool is_valid_utf8(std::string_view str);
-
 } // namespace signalbox::hal

@@ -87,55 +87,6 @@ std::string make_close_frame(uint16_t code, std::string_view reason) {
   return make_frame(opcode::close, body);
 }
 
-bool valid_utf8(std::string_view bytes) noexcept {
-  auto p = reinterpret_cast<const uint8_t*>(bytes.data());
-  auto end = p + bytes.size();
-  while (p < end) {
-    // ASCII runs are the common case: skip eight bytes at a time.
-    if (end - p >= 8) {
-      uint64_t chunk;
-      std::memcpy(&chunk, p, 8);
-      if ((chunk & 0x8080808080808080ull) == 0) {
-        p += 8;
-        continue;
-      }
-    }
-    uint8_t c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    size_t n;
-    uint8_t lo = 0x80, hi = 0xBF; // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 3;
-      if (c == 0xE0)
-        lo = 0xA0; // overlong
-      else if (c == 0xED)
-        hi = 0x9F; // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 4;
-      if (c == 0xF0)
-        lo = 0x90; // overlong
-      else if (c == 0xF4)
-        hi = 0x8F; // above U+10FFFF
-    } else {
-      return false; // continuation byte, C0/C1 overlongs, F5..FF
-    }
-    if (static_cast<size_t>(end - p) < n)
-      return false;
-    if (p[1] < lo || p[1] > hi)
-      return false;
-    for (size_t i = 2; i < n; ++i)
-      if ((p[i] & 0xC0) != 0x80)
-        return false;
-    p += n;
-  }
-  return true;
-}
-
 bool valid_close_code(uint16_t code) noexcept {
   if (code >= 3000 && code <= 4999)
     return true;

@@ -16,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/utf8.hpp"
+
 namespace signalbox::http::ws {
 
 enum class opcode : uint8_t {
@@ -57,9 +59,9 @@ std::string make_frame(opcode op, std::string_view payload);
 /// character boundary). `code` no_status makes a close without a body.
 std::string make_close_frame(uint16_t code, std::string_view reason);
 
-/// Whether `bytes` is well-formed UTF-8 (no overlong forms, no surrogates,
-/// nothing above U+10FFFF), as RFC 6455 requires of text messages.
-bool valid_utf8(std::string_view bytes) noexcept;
+/// Whether `bytes` is well-formed UTF-8, as RFC 6455 requires of text
+/// messages (core/utf8.hpp).
+using signalbox::valid_utf8;
 
 /// Whether a peer may send `code` in a close frame (section 7.4).
 bool valid_close_code(uint16_t code) noexcept;

@@ -8,6 +8,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/utf8.hpp"
 #include "protocols/json/strict_json.hpp"
 
 namespace signalbox::socketio {
@@ -35,48 +36,6 @@ constexpr std::array<std::string_view, 6> reserved_events = {
 
 bool is_digit(char ch) {
   return ch >= '0' && ch <= '9';
-}
-
-/// Whether `text` is well-formed UTF-8 (no overlong forms, no surrogates,
-/// nothing above U+10FFFF), the same rules as RapidJSON's validation.
-bool is_valid_utf8(std::string_view text) {
-  size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  while (i < text.size()) {
-    auto lead = byte(i);
-    size_t extra;
-    unsigned char min2 = 0x80; // bounds of the second byte
-    unsigned char max2 = 0xbf;
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    } else if (lead >= 0xc2 && lead <= 0xdf) {
-      extra = 1;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-      extra = 2;
-      if (lead == 0xe0)
-        min2 = 0xa0; // overlong
-      else if (lead == 0xed)
-        max2 = 0x9f; // surrogates
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-      extra = 3;
-      if (lead == 0xf0)
-        min2 = 0x90; // overlong
-      else if (lead == 0xf4)
-        max2 = 0x8f; // above U+10FFFF
-    } else {
-      return false;
-    }
-    if (text.size() - i - 1 < extra)
-      return false;
-    if (byte(i + 1) < min2 || byte(i + 1) > max2)
-      return false;
-    for (size_t k = 2; k <= extra; ++k)
-      if (byte(i + k) < 0x80 || byte(i + k) > 0xbf)
-        return false;
-    i += extra + 1;
-  }
-  return true;
 }
 
 /// Parses one complete JSON text, as JSON.parse would accept it (minus
@@ -223,7 +182,7 @@ decode_result decode(std::string_view text, size_t max_attachments) {
     return fail("unknown packet type");
   // Engine.IO text is UTF-8; checking it here covers the namespace too,
   // which the server may echo in a CONNECT_ERROR.
-  if (!is_valid_utf8(text))
+  if (!valid_utf8(text))
     return fail("invalid UTF-8");
   packet p;
   p.type = static_cast<packet_type>(text.front() - '0');

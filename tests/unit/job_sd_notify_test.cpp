@@ -98,19 +98,3 @@ CAF_TEST(a datagram with a NUL byte is dropped as a whole) {
   CAF_CHECK(!parse_sd_notify(std::string_view{"STATUS=a\0b\nREADY=1", 18}));
 }
 
-CAF_TEST(utf8 validation) {
-  CAF_CHECK(is_valid_utf8(""));
-  CAF_CHECK(is_valid_utf8("plain ascii"));
-  CAF_CHECK(is_valid_utf8("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));
-  CAF_CHECK(is_valid_utf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF
-  CAF_CHECK(!is_valid_utf8("\xF4\x90\x80\x80")); // above U+10FFFF
-  CAF_CHECK(!is_valid_utf8("\xC0\xAF"));         // overlong '/'
-  CAF_CHECK(!is_valid_utf8("\xE0\x80\xAF"));     // overlong
-  CAF_CHECK(!is_valid_utf8("\xF0\x80\x80\xAF")); // overlong
-  CAF_CHECK(!is_valid_utf8("\xED\xA0\x80"));     // surrogate U+D800
-  CAF_CHECK(!is_valid_utf8("\x80"));             // lone continuation
-  CAF_CHECK(!is_valid_utf8("\xC3"));             // truncated
-  CAF_CHECK(!is_valid_utf8("\xE2\x82"));         // truncated
-  CAF_CHECK(!is_valid_utf8("\xE2\x28\xA1"));     // bad continuation
-  CAF_CHECK(!is_valid_utf8("\xFE"));
-}

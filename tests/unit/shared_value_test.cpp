@@ -353,20 +353,6 @@ CAF_TEST(writes are validated against the limits) {
 
 CAF_TEST_FIXTURE_SCOPE_END()
 
-CAF_TEST(UTF - 8 validation) {
-  CAF_CHECK(is_valid_utf8(""));
-  CAF_CHECK(is_valid_utf8("ascii"));
-  CAF_CHECK(is_valid_utf8("\xc3\xa4\xe2\x82\xac\xf0\x9f\x9a\x82"));
-  CAF_CHECK(is_valid_utf8("\xf4\x8f\xbf\xbf"));  // U+10FFFF
-  CAF_CHECK(!is_valid_utf8("\xf4\x90\x80\x80")); // above U+10FFFF
-  CAF_CHECK(!is_valid_utf8("\xed\xa0\x80"));     // surrogate
-  CAF_CHECK(!is_valid_utf8("\xc0\xaf"));         // overlong
-  CAF_CHECK(!is_valid_utf8("\xe0\x80\xaf"));     // overlong
-  CAF_CHECK(!is_valid_utf8("\xc3"));             // truncated
-  CAF_CHECK(!is_valid_utf8("\x80"));             // lone continuation
-  CAF_CHECK(!is_valid_utf8("\xff"));
-}
-
 CAF_TEST(value records round - trip and reject what they do not know) {
   value_info x{"k", "v \"q\"", true, false, "job:1"};
   auto rec = value_records::encode(x);

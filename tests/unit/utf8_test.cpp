@@ -26,6 +26,28 @@ CAF_TEST(sequence lengths follow RFC 3629) {
   CAF_CHECK_EQUAL(utf8_sequence_length("\xFF"), 0u);
 }
 
+CAF_TEST(valid_utf8 checks whole texts) {
+  // The node's one validator: WebSocket text, Engine.IO packets, shared
+  // values, sd_notify STATUS.
+  CAF_CHECK(valid_utf8(""));
+  CAF_CHECK(valid_utf8("plain ascii, longer than eight bytes"));
+  CAF_CHECK(valid_utf8("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));
+  CAF_CHECK(valid_utf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF
+  CAF_CHECK(!valid_utf8("\xF4\x90\x80\x80")); // above U+10FFFF
+  CAF_CHECK(!valid_utf8("\xC0\xAF"));         // overlong '/'
+  CAF_CHECK(!valid_utf8("\xE0\x80\xAF"));     // overlong
+  CAF_CHECK(!valid_utf8("\xF0\x80\x80\xAF")); // overlong
+  CAF_CHECK(!valid_utf8("\xED\xA0\x80"));     // surrogate U+D800
+  CAF_CHECK(!valid_utf8("\x80"));             // lone continuation
+  CAF_CHECK(!valid_utf8("\xC3"));             // truncated
+  CAF_CHECK(!valid_utf8("\xE2\x82"));         // truncated
+  CAF_CHECK(!valid_utf8("\xE2\x28\xA1"));     // bad continuation
+  CAF_CHECK(!valid_utf8("\xFE"));
+  // After an ASCII run of eight and more.
+  CAF_CHECK(!valid_utf8("abcdefghij\xFF"));
+  CAF_CHECK(valid_utf8("abcdefghij\xC3\xA9"));
+}
+
 CAF_TEST(repair replaces each invalid byte and keeps the rest) {
   CAF_CHECK_EQUAL(repaired_utf8("plain \xC3\xA9"), "plain \xC3\xA9");
   CAF_CHECK_EQUAL(repaired_utf8("a\xFF"
