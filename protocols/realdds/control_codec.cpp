@@ -12,10 +12,6 @@ namespace {
 using rapidjson::Document;
 using rapidjson::Value;
 
-Value text(const std::string& s, Document::AllocatorType& a) {
-  return Value{s.data(), static_cast<rapidjson::SizeType>(s.size()), a};
-}
-
 /// A reply's members, written in name order as nlohmann's json does:
 /// control, explanation, option-values, sample, status, value.
 struct reply_parts {
@@ -38,11 +34,12 @@ encoded reply(const reply_parts& p) {
     doc.AddMember("control", copy, a);
   }
   if (p.explanation != nullptr)
-    doc.AddMember("explanation", text(repaired_utf8(*p.explanation), a), a);
+    doc.AddMember("explanation", json_string(repaired_utf8(*p.explanation), a),
+                  a);
   if (p.option_values != nullptr)
     doc.AddMember("option-values", Value{*p.option_values, a}, a);
   Value sample{rapidjson::kArrayType};
-  sample.PushBack(text(p.sample->writer, a), a);
+  sample.PushBack(json_string(p.sample->writer, a), a);
   sample.PushBack(Value{p.sample->sequence}, a);
   doc.AddMember("sample", sample, a);
   if (p.explanation != nullptr)
@@ -50,12 +47,6 @@ encoded reply(const reply_parts& p) {
   if (p.value != nullptr)
     doc.AddMember("value", Value{*p.value, a}, a);
   return encode(doc);
-}
-
-Value option_value_json(const option_value& o, Document::AllocatorType& a) {
-  if (o.type == option_value::kind::gpio)
-    return Value{o.number};
-  return text(repaired_utf8(o.text), a);
 }
 
 /// nlohmann's type names, for its wording of type errors.
@@ -166,6 +157,93 @@ encoded set_option_reply(const std::string& control_json,
   return reply(p);
 }
 
+namespace {
+
+/// A control being answered: the control as received and its sample.
+struct answering {
+  const Document& doc;
+  const sample_id& sample;
+  control_action out;
+
+  control_action fail(const std::string& explanation) {
+    out.reply = error_reply(out.control_json, sample, explanation);
+    return std::move(out);
+  }
+
+  control_action answer(Value* value, Value* option_values) {
+    reply_parts p;
+    p.control_json = &out.control_json;
+    p.option_values = option_values;
+    p.sample = &sample;
+    p.value = value;
+    out.reply = reply(p);
+    return std::move(out);
+  }
+};
+
+control_action query_option(answering& a,
+                            const std::vector<option_value>& options) {
+  auto stream = string_or_empty(a.doc, "stream-name");
+  auto name = string_or_empty(a.doc, "option-name");
+  auto* o = stream.empty() ? find_option(options, name) : nullptr;
+  if (o == nullptr)
+    return a.fail(option_not_found(stream, name));
+  Document scratch;
+  auto v = option_value_json(*o, scratch.GetAllocator());
+  return a.answer(&v, nullptr);
+}
+
+control_action query_options(answering& a,
+                             const std::vector<option_value>& options) {
+  Document scratch;
+  auto& alloc = scratch.GetAllocator();
+  Value values{rapidjson::kObjectType};
+  auto stream = a.doc.FindMember("stream-name");
+  auto sensor = a.doc.FindMember("sensor-name");
+  bool device_options = true;
+  if (stream != a.doc.MemberEnd()) {
+    if (!stream->value.IsString())
+      return a.fail("stream-name expected as a string");
+    if (stream->value.GetStringLength() > 0)
+      return a.fail("stream '" + string_or_empty(a.doc, "stream-name") +
+                    "' not found");
+  } else if (sensor != a.doc.MemberEnd()) {
+    if (!sensor->value.IsString())
+      return a.fail("sensor-name expected as a string");
+    // No streams, so no sensor has options: an empty map, as realdds.
+    device_options = false;
+  }
+  if (device_options)
+    for (auto& o : options)
+      values.AddMember(json_string(o.name, alloc), option_value_json(o, alloc),
+                       alloc);
+  return a.answer(nullptr, &values);
+}
+
+control_action set_option_of(answering& a,
+                             const std::vector<option_value>& options) {
+  auto name = a.doc.FindMember("option-name");
+  if (name == a.doc.MemberEnd())
+    return a.fail(key_not_found("option-name"));
+  if (!name->value.IsString())
+    return a.fail(not_a_string(name->value));
+  std::string option{name->value.GetString(), name->value.GetStringLength()};
+  auto stream = string_or_empty(a.doc, "stream-name");
+  auto* o = stream.empty() ? find_option(options, option) : nullptr;
+  if (o == nullptr)
+    return a.fail(option_not_found(stream, option));
+  auto value = a.doc.FindMember("value");
+  if (value == a.doc.MemberEnd())
+    return a.fail(key_not_found("value"));
+  set_option set{*o};
+  if (auto err = parse_value(value->value, set.value))
+    return a.fail(*err);
+  a.out.set = std::move(set);
+  return std::move(a.out);
+}
+
+} // namespace
+
 control_action handle_control(std::string_view json, const sample_id& sample,
                               const std::vector<option_value>& options) {
   control_action out;
@@ -178,84 +256,24 @@ control_action handle_control(std::string_view json, const sample_id& sample,
     out.reply = error_reply({}, sample, "control is not a JSON object");
     return out;
   }
+  // realdds reads the id before it echoes the control.
   auto id = doc.FindMember("id");
-  if (id == doc.MemberEnd()) {
-    out.reply = error_reply({}, sample, key_not_found("id"));
+  if (id == doc.MemberEnd() || !id->value.IsString()) {
+    out.reply = error_reply({}, sample,
+                            id == doc.MemberEnd() ? key_not_found("id")
+                                                  : not_a_string(id->value));
     return out;
   }
-  if (!id->value.IsString()) {
-    out.reply = error_reply({}, sample, not_a_string(id->value));
-    return out;
-  }
-  out.control_json = json::to_json(doc);
-  std::string what{id->value.GetString(), id->value.GetStringLength()};
-  auto stream = string_or_empty(doc, "stream-name");
-  auto fail = [&](const std::string& explanation) {
-    out.reply = error_reply(out.control_json, sample, explanation);
-    return out;
-  };
-  if (what == "query-option") {
-    auto name = string_or_empty(doc, "option-name");
-    auto* o = stream.empty() ? find_option(options, name) : nullptr;
-    if (o == nullptr)
-      return fail(option_not_found(stream, name));
-    Document scratch;
-    auto v = option_value_json(*o, scratch.GetAllocator());
-    reply_parts p;
-    p.control_json = &out.control_json;
-    p.sample = &sample;
-    p.value = &v;
-    out.reply = reply(p);
-    return out;
-  }
-  if (what == "query-options") {
-    Document scratch;
-    auto& a = scratch.GetAllocator();
-    Value values{rapidjson::kObjectType};
-    auto s = doc.FindMember("stream-name");
-    auto sensor = doc.FindMember("sensor-name");
-    if (s != doc.MemberEnd()) {
-      if (!s->value.IsString())
-        return fail("stream-name expected as a string");
-      if (s->value.GetStringLength() > 0)
-        return fail("stream '" + stream + "' not found");
-      for (auto& o : options)
-        values.AddMember(text(o.name, a), option_value_json(o, a), a);
-    } else if (sensor != doc.MemberEnd()) {
-      if (!sensor->value.IsString())
-        return fail("sensor-name expected as a string");
-      // No streams, so no sensor has options: an empty map, as realdds.
-    } else {
-      for (auto& o : options)
-        values.AddMember(text(o.name, a), option_value_json(o, a), a);
-    }
-    reply_parts p;
-    p.control_json = &out.control_json;
-    p.option_values = &values;
-    p.sample = &sample;
-    out.reply = reply(p);
-    return out;
-  }
-  if (what == "set-option") {
-    auto name = doc.FindMember("option-name");
-    if (name == doc.MemberEnd())
-      return fail(key_not_found("option-name"));
-    if (!name->value.IsString())
-      return fail(not_a_string(name->value));
-    std::string option{name->value.GetString(), name->value.GetStringLength()};
-    auto* o = stream.empty() ? find_option(options, option) : nullptr;
-    if (o == nullptr)
-      return fail(option_not_found(stream, option));
-    auto value = doc.FindMember("value");
-    if (value == doc.MemberEnd())
-      return fail(key_not_found("value"));
-    set_option set{*o};
-    if (auto err = parse_value(value->value, set.value))
-      return fail(*err);
-    out.set = std::move(set);
-    return out;
-  }
-  return fail("invalid control");
+  answering a{doc, sample, {}};
+  a.out.control_json = json::to_json(doc);
+  std::string_view what{id->value.GetString(), id->value.GetStringLength()};
+  if (what == "query-option")
+    return query_option(a, options);
+  if (what == "query-options")
+    return query_options(a, options);
+  if (what == "set-option")
+    return set_option_of(a, options);
+  return a.fail("invalid control");
 }
 
 } // namespace signalbox::realdds

@@ -13,10 +13,6 @@ namespace {
 using rapidjson::Document;
 using rapidjson::Value;
 
-Value text(const std::string& s, Document::AllocatorType& a) {
-  return Value{s.data(), static_cast<rapidjson::SizeType>(s.size()), a};
-}
-
 Document notification(const char* id, uint64_t timestamp) {
   Document doc;
   doc.SetObject();
@@ -27,26 +23,30 @@ Document notification(const char* id, uint64_t timestamp) {
 
 Value option_json(const option_value& o, Document::AllocatorType& a) {
   Value opt{rapidjson::kArrayType};
-  opt.PushBack(text(o.name, a), a);
+  opt.PushBack(json_string(o.name, a), a);
   if (o.type == option_value::kind::gpio) {
     opt.PushBack(Value{o.number}, a);
     opt.PushBack(0, a).PushBack(1, a).PushBack(1, a).PushBack(0, a);
     opt.PushBack("GPIO output line", a);
   } else {
-    opt.PushBack(text(repaired_utf8(o.text), a), a);
+    opt.PushBack(json_string(repaired_utf8(o.text), a), a);
     opt.PushBack("", a);
     opt.PushBack("shared value", a);
   }
   return opt;
 }
 
-Value option_json_value(const option_value& o, Document::AllocatorType& a) {
-  if (o.type == option_value::kind::gpio)
-    return Value{o.number};
-  return text(repaired_utf8(o.text), a);
+} // namespace
+
+Value json_string(std::string_view s, Document::AllocatorType& a) {
+  return Value{s.data(), static_cast<rapidjson::SizeType>(s.size()), a};
 }
 
-} // namespace
+Value option_value_json(const option_value& o, Document::AllocatorType& a) {
+  if (o.type == option_value::kind::gpio)
+    return Value{o.number};
+  return json_string(repaired_utf8(o.text), a);
+}
 
 uint64_t now_ns() {
   return static_cast<uint64_t>(
@@ -88,7 +88,8 @@ encoded option_update(const option_value& option, uint64_t timestamp) {
   auto doc = notification("query-options", timestamp);
   auto& a = doc.GetAllocator();
   Value values{rapidjson::kObjectType};
-  values.AddMember(text(option.name, a), option_json_value(option, a), a);
+  values.AddMember(json_string(option.name, a), option_value_json(option, a),
+                   a);
   doc.AddMember("option-values", values, a);
   return encode(doc);
 }
@@ -98,7 +99,7 @@ encoded job_status_notification(const job_status_changed& x,
   auto doc = notification("job-status", timestamp);
   auto& a = doc.GetAllocator();
   doc.AddMember("job-id", Value{x.job_id}, a);
-  doc.AddMember("name", text(x.name, a), a);
+  doc.AddMember("name", json_string(x.name, a), a);
   doc.AddMember("status", static_cast<int32_t>(x.status), a);
   doc.AddMember("status-name", Value{rapidjson::StringRef(to_string(x.status))},
                 a);
@@ -112,7 +113,7 @@ encoded job_status_notification(const job_status_changed& x,
 encoded gpio_notification(const gpio_changed& x, uint64_t timestamp) {
   auto doc = notification("gpio", timestamp);
   auto& a = doc.GetAllocator();
-  doc.AddMember("line", text(x.name, a), a);
+  doc.AddMember("line", json_string(x.name, a), a);
   doc.AddMember("value", x.value, a);
   return encode(doc);
 }
@@ -121,11 +122,11 @@ encoded value_notification(const value_changed& x, uint64_t timestamp) {
   auto build = [&](const std::string& value, bool cut) {
     auto doc = notification("value", timestamp);
     auto& a = doc.GetAllocator();
-    doc.AddMember("key", text(repaired_utf8(x.key), a), a);
+    doc.AddMember("key", json_string(repaired_utf8(x.key), a), a);
     if (x.reason == value_change::removed) {
       doc.AddMember("removed", true, a);
     } else {
-      doc.AddMember("value", text(value, a), a);
+      doc.AddMember("value", json_string(value, a), a);
       if (cut) {
         doc.AddMember("cut", true, a);
         doc.AddMember("length", Value{uint64_t{x.value.size()}}, a);

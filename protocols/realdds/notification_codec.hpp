@@ -7,7 +7,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <rapidjson/document.h>
 
 #include "core/messages.hpp"
 #include "protocols/realdds/message_codec.hpp"
@@ -24,6 +27,13 @@ struct option_value {
   int64_t number = 0; // gpio
   std::string text;   // text
 };
+
+/// A JSON string of `s` (copied), and an option's value: a GPIO line's
+/// number or a shared value's text (invalid UTF-8 repaired).
+rapidjson::Value json_string(std::string_view s,
+                             rapidjson::Document::AllocatorType& a);
+rapidjson::Value option_value_json(const option_value& o,
+                                   rapidjson::Document::AllocatorType& a);
 
 /// `device-header`: no streams, no extrinsics.
 encoded device_header(uint64_t timestamp);
