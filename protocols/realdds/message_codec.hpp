@@ -8,6 +8,8 @@
 
 #include <rapidjson/document.h>
 
+#include "core/utf8.hpp"
+
 namespace signalbox::realdds {
 
 /// realdds' flexible messages carry at most this many bytes of data
@@ -28,5 +30,26 @@ struct encoded {
 
 /// `value` in both formats.
 encoded encode(const rapidjson::Value& value);
+
+/// The longest prefix of UTF-8 `text`, cut at a sequence boundary, for
+/// which `fits(prefix)` holds (the empty one when none does), by bisection:
+/// JSON escapes make a byte take one to six, so a message's size is no
+/// fixed multiple of a text's length. For `text` itself not fitting.
+template <class Fits>
+std::string longest_fitting_prefix(const std::string& text, Fits fits) {
+  auto prefix = [&text](size_t n) {
+    return text.substr(0, utf8_floor(text, n));
+  };
+  size_t lo = 0;           // fits (or nothing does)
+  size_t hi = text.size(); // does not fit
+  while (hi - lo > 1) {
+    auto mid = lo + (hi - lo) / 2;
+    if (fits(prefix(mid)))
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return prefix(lo);
+}
 
 } // namespace signalbox::realdds

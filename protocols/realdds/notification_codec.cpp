@@ -138,19 +138,10 @@ encoded value_notification(const value_changed& x, uint64_t timestamp) {
   auto whole = build(value, false);
   if (whole.size() <= max_message_bytes)
     return whole;
-  // The longest prefix that fits, by bisection (escapes make a byte take
-  // one to six in JSON).
-  size_t lo = 0;
-  size_t hi = value.size();
-  while (hi - lo > 1) {
-    auto mid = lo + (hi - lo) / 2;
-    if (build(value.substr(0, utf8_floor(value, mid)), true).size() <=
-        max_message_bytes)
-      lo = mid;
-    else
-      hi = mid;
-  }
-  return build(value.substr(0, utf8_floor(value, lo)), true);
+  auto kept = longest_fitting_prefix(value, [&](const std::string& prefix) {
+    return build(prefix, true).size() <= max_message_bytes;
+  });
+  return build(kept, true);
 }
 
 log_entry job_output_entry(const std::string& job, const log_line& line) {

@@ -99,24 +99,15 @@ encoded outbox::entry_of(log_entry e) {
   if (fits(enc.json.size(), enc.cbor.size(), 1))
     return enc;
   ++cut_;
-  // The longest prefix that fits, by bisection: JSON escapes make a byte
-  // take one to six, so the size is no fixed multiple of the length.
   auto full = std::move(e.text);
-  auto with_prefix = [&](size_t n) {
-    e.text.assign(full, 0, utf8_floor(full, n));
+  auto cut_to = [&](const std::string& prefix) {
+    e.text = prefix;
     return encode_entry(e, true, full.size());
   };
-  size_t lo = 0;           // fits (or nothing does)
-  size_t hi = full.size(); // does not fit
-  while (hi - lo > 1) {
-    auto mid = lo + (hi - lo) / 2;
-    auto x = with_prefix(mid);
-    if (fits(x.json.size(), x.cbor.size(), 1))
-      lo = mid;
-    else
-      hi = mid;
-  }
-  return with_prefix(lo);
+  return cut_to(longest_fitting_prefix(full, [&](const std::string& prefix) {
+    auto x = cut_to(prefix);
+    return fits(x.json.size(), x.cbor.size(), 1);
+  }));
 }
 
 void outbox::add_log(const log_entry& entry) {

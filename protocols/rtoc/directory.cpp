@@ -279,21 +279,13 @@ void store_units(self_pointer self, const std::vector<signal_work>& work) {
 
 /// All samples of a request as store records, packed in one batch: one
 /// store message and no allocation per sample, whatever their signals.
-store_batch sample_records(self_pointer self,
-                           const std::vector<sample>& samples,
-                           const std::vector<signal_work>& work,
-                           const std::vector<size_t>& work_of) {
-  store_batch out;
-  out.key_size = records::sample_key_size;
-  out.value_size = records::y_size;
-  out.keys.reserve(samples.size() * out.key_size);
-  out.values.reserve(samples.size() * out.value_size);
-  auto& seq = self->state.next_seq;
-  for (size_t i = 0; i < samples.size(); ++i) {
-    records::append_sample_key(out.keys, work[work_of[i]].id,
-                               samples[i].x.value, seq++);
-    records::append_y(out.values, samples[i].y.value);
-  }
+store_batch records_of(self_pointer self, const std::vector<sample>& samples,
+                       const std::vector<signal_work>& work,
+                       const std::vector<size_t>& work_of) {
+  auto out = records::sample_records(samples.size());
+  for (size_t i = 0; i < samples.size(); ++i)
+    records::append_sample(out, work[work_of[i]].id, samples[i].x.value,
+                           samples[i].y.value, self->state.next_seq++);
   return out;
 }
 
@@ -343,7 +335,7 @@ void ingest(self_pointer self, samples_ptr samples, done_fn done) {
     auto& st = self->state;
     self->request(st.cfg.store, st.cfg.timeout, put_atom_v,
                   std::string{records::samples_table},
-                  sample_records(self, *samples, *work, work_of))
+                  records_of(self, *samples, *work, work_of))
         .then(
             [self, work, samples, work_of, done](ok_atom) {
               for (auto& w : *work)
@@ -484,13 +476,9 @@ void replace_samples(self_pointer self, const std::string& name,
   }
   auto& e = i->second;
   e.unit = p.unit;
-  store_batch recs;
-  recs.key_size = records::sample_key_size;
-  recs.value_size = records::y_size;
-  for (size_t k = 0; k < p.x.size(); ++k) {
-    records::append_sample_key(recs.keys, e.id, p.x[k], st.next_seq++);
-    records::append_y(recs.values, p.y[k]);
-  }
+  auto recs = records::sample_records(p.x.size());
+  for (size_t k = 0; k < p.x.size(); ++k)
+    records::append_sample(recs, e.id, p.x[k], p.y[k], st.next_seq++);
   caf::anon_send(st.cfg.store, delete_atom_v,
                  std::string{records::samples_table},
                  records::samples_begin(e.id), records::samples_end(e.id));

@@ -116,6 +116,21 @@ void append_y(std::string& out, double y) {
   put_be64(out, bits);
 }
 
+store_batch sample_records(size_t n) {
+  store_batch out;
+  out.key_size = sample_key_size;
+  out.value_size = y_size;
+  out.keys.reserve(n * sample_key_size);
+  out.values.reserve(n * y_size);
+  return out;
+}
+
+void append_sample(store_batch& batch, int64_t signal_id, double x, double y,
+                   uint64_t seq) {
+  append_sample_key(batch.keys, signal_id, x, seq);
+  append_y(batch.values, y);
+}
+
 std::optional<double> decode_y(std::string_view value) {
   if (value.size() != 8)
     return std::nullopt;

@@ -1,12 +1,11 @@
 // How RTOC's devices, signals, samples and events are kept in the node's
 // LMDB store (docs/rtoc.md, "Storage"). Pure: keys and values only.
 //
-//   rtoc_devices  id (8 bytes, big-endian)            -> device name
-//   rtoc_signals  id                                  ->
-//   {"device","name","unit"} rtoc_samples  signal id, x (sortable), sequence ->
-//   y (8 bytes) rtoc_signals  "boot"                              -> starts of
-//   the node rtoc_events   id                                  -> the event as
-//   JSON
+// - rtoc_devices: id (8 bytes, big-endian) -> the device's name;
+// - rtoc_signals: id -> {"device","name","unit"}, and "boot" -> how many
+//   times the node has started;
+// - rtoc_samples: signal id, x (sortable), sequence -> y (8 bytes);
+// - rtoc_events: id -> the event as JSON.
 //
 // Sample keys sort by signal and then by x, so a window [xmin, xmax] of a
 // signal is one range scan, and the newest N samples one reverse scan.
@@ -17,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/messages.hpp"
 #include "core/rtoc_types.hpp"
 
 namespace signalbox::rtoc::records {
@@ -41,6 +41,12 @@ constexpr uint32_t y_size = 8;
 void append_sample_key(std::string& out, int64_t signal_id, double x,
                        uint64_t seq);
 void append_y(std::string& out, double y);
+
+/// An empty batch of sample records with room for `n`, and one sample
+/// appended to it: what the directory sends the store for a request.
+store_batch sample_records(size_t n);
+void append_sample(store_batch& batch, int64_t signal_id, double x, double y,
+                   uint64_t seq);
 
 /// The key under which the node counts its starts.
 constexpr const char* boot_key = "boot";
