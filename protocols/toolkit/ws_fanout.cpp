@@ -1,8 +1,5 @@
 #include "protocols/toolkit/ws_fanout.hpp"
 
-#include <algorithm>
-
-#include <boost/asio/post.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/group_manager.hpp>
 
@@ -10,7 +7,7 @@ namespace signalbox {
 
 ws_fanout::ws_fanout(caf::actor_system& sys, boost::asio::any_io_executor io,
                      const std::vector<std::string>& groups, wire_format format)
-    : io_(std::move(io)), format_(format) {
+    : format_(format), audience_(std::move(io)) {
   sink_.open(sys, [this](const notification_ptr& event) { deliver(event); });
   for (auto& name : groups) {
     auto grp = sys.groups().get_local(name);
@@ -25,46 +22,16 @@ ws_fanout::~ws_fanout() {
 
 void ws_fanout::deliver(const notification_ptr& event) {
   auto& frame = event->encoded(format_);
-  if (frame.empty())
-    return;
-  // Sessions that were idle need their write started. One task on the io
-  // thread starts them all: posting to each session's strand from here
-  // would wake the io thread once per subscriber, and on a busy core the
-  // two threads would take turns a thousand times per notification (seen
-  // as a third of the core in context switches). `due` must outlive the
-  // lock: a reference in it may be a session's last, and the session's
-  // destructor leaves the fan-out (remove).
-  //
-  // The lock keeps a session from leaving (and being destroyed) while its
-  // queue is appended to; publishers of different groups take turns, which
-  // keeps each subscriber's frames in the order of every single publisher.
-  std::vector<std::shared_ptr<http::ws_session>> due;
-  {
-    std::lock_guard<std::mutex> guard{mutex_};
-    for (auto* s : sessions_)
-      if (auto d = s->queue_frame({event, frame, false, true}))
-        due.push_back(std::move(d));
-  }
-  if (!due.empty())
-    boost::asio::post(io_, [due = std::move(due)] {
-      for (auto& s : due)
-        s->flush_soon();
-    });
+  if (!frame.empty())
+    audience_.send({event, frame, false, true});
 }
 
 void ws_fanout::add(http::ws_session* s) {
-  std::lock_guard<std::mutex> guard{mutex_};
-  sessions_.push_back(s);
+  audience_.add(s);
 }
 
 void ws_fanout::remove(http::ws_session* s) {
-  std::lock_guard<std::mutex> guard{mutex_};
-  auto i = std::find(sessions_.begin(), sessions_.end(), s);
-  if (i == sessions_.end())
-    return;
-  // Order among subscribers does not matter: swap with the last.
-  *i = sessions_.back();
-  sessions_.pop_back();
+  audience_.remove(s);
 }
 
 void ws_fanout::stop() {
@@ -77,8 +44,7 @@ void ws_fanout::stop() {
 }
 
 size_t ws_fanout::size() const {
-  std::lock_guard<std::mutex> guard{mutex_};
-  return sessions_.size();
+  return audience_.size();
 }
 
 fanout_session::fanout_session(http::beast::tcp_stream&& stream,

@@ -1,9 +1,10 @@
 // A WebSocket fan-out: one actor companion, joined to a set of groups,
 // stands for every subscriber of a listener. A notification reaches it
 // once, is encoded and framed once in the fan-out's wire format, and is
-// appended to each subscriber's queue in one loop on the publisher's thread,
-// where a companion per subscriber would cost a mailbox element and a strand
-// post per subscriber per notification (docs/design.md).
+// appended to each subscriber's queue in one loop on the publisher's thread
+// (ws_audience), where a companion per subscriber would cost a mailbox
+// element and a strand post per subscriber per notification
+// (docs/design.md).
 //
 // ttmnotify is its first user; a protocol that streams the node's domain
 // events to WebSocket clients gives it its groups and its wire format, and
@@ -11,7 +12,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -23,6 +23,7 @@
 #include "core/notification.hpp"
 #include "protocols/http/ws_session.hpp"
 #include "protocols/toolkit/companion.hpp"
+#include "protocols/toolkit/ws_audience.hpp"
 
 namespace signalbox {
 
@@ -58,10 +59,8 @@ private:
   /// Runs on the publisher's thread.
   void deliver(const notification_ptr& event);
 
-  boost::asio::any_io_executor io_;
   wire_format format_;
-  mutable std::mutex mutex_;
-  std::vector<http::ws_session*> sessions_; // guarded by mutex_
+  ws_audience audience_;
   // The companion's handle type: it only takes notifications.
   using sink_actor =
       caf::typed_actor<caf::reacts_to<notify_atom, notification_ptr>>;

@@ -3,6 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "protocols/http/subprotocol_codec.hpp"
+
 namespace signalbox::ttmnotify {
 
 namespace {
@@ -66,23 +68,14 @@ std::string encode(const domain_event& event) {
 }
 
 negotiation negotiate(const std::string& offered) {
-  bool any = false;
-  size_t pos = 0;
-  while (pos <= offered.size()) {
-    auto end = offered.find(',', pos);
-    if (end == std::string::npos)
-      end = offered.size();
-    auto first = offered.find_first_not_of(" \t", pos);
-    auto last = offered.find_last_not_of(" \t", end == 0 ? 0 : end - 1);
-    if (first != std::string::npos && first < end &&
-        last != std::string::npos && last >= first) {
-      any = true;
-      if (offered.compare(first, last - first + 1, subprotocol) == 0)
-        return negotiation::selected;
-    }
-    pos = end + 1;
+  switch (http::choose_subprotocol(offered, {subprotocol}).outcome) {
+  case http::subprotocol_choice::selected:
+    return negotiation::selected;
+  case http::subprotocol_choice::rejected:
+    return negotiation::rejected;
+  default:
+    return negotiation::none;
   }
-  return any ? negotiation::rejected : negotiation::none;
 }
 
 } // namespace signalbox::ttmnotify
