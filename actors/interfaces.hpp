@@ -61,6 +61,7 @@ CAF_ADD_TYPE_ID(signalbox_types, (signalbox::job_list_changed))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::job_status_changed))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::gpio_changed))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::value_changed))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::job_output))
 
 // Requests and replies.
 CAF_ADD_ATOM(signalbox_types, signalbox, list_atom, "list")
@@ -120,6 +121,12 @@ CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_plot_atom, "rtocplot")
 CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_resize_atom, "rtocresize")
 CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_connect_atom, "rtocconn")
 CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_event_atom, "rtocevent")
+
+// realdds.
+CAF_ADD_ATOM(signalbox_types, signalbox, realdds_control_atom, "rddsctl")
+CAF_ADD_ATOM(signalbox_types, signalbox, realdds_join_atom, "rddsjoin")
+CAF_ADD_ATOM(signalbox_types, signalbox, realdds_matched_atom, "rddsmatch")
+CAF_ADD_ATOM(signalbox_types, signalbox, realdds_drain_atom, "rddsdrain")
 
 CAF_END_TYPE_ID_BLOCK(signalbox_types)
 
@@ -487,6 +494,30 @@ using rtoc_directory_actor = caf::typed_actor<
     // An event from the node itself (the mirror of job status changes).
     caf::replies_to<rtoc_event_atom, rtoc::event_request>::with<ok_atom>>;
 
+// -- realdds ------------------------------------------------------------------
+
+/// The realdds server (protocols/realdds): the node's notifications, cut
+/// into realdds messages once, for its DDS topic and its WebSocket mirror;
+/// controls from both. It joins the jobs, GPIO, values and job-output
+/// groups.
+using realdds_server_actor = caf::typed_actor<
+    // A domain event from a group.
+    caf::reacts_to<notify_atom, notification_ptr>,
+    // A line of a job's output.
+    caf::reacts_to<output_atom, job_output>,
+    // A control: its JSON text, the writer (DDS GUID text) and sequence
+    // number of its sample, and the mirror client it came from (0: DDS,
+    // whose replies are broadcast).
+    caf::reacts_to<realdds_control_atom, std::string, std::string, int64_t,
+                   uint64_t>,
+    // Mirror clients are waiting for their initialization.
+    caf::reacts_to<realdds_join_atom>,
+    // A DDS reader of the notification topic matched: initialization.
+    caf::reacts_to<realdds_matched_atom>,
+    // Internal: the log-flush timer, and the end of a burst (what is queued
+    // goes out, combined).
+    caf::reacts_to<flush_atom>, caf::reacts_to<realdds_drain_atom>>;
+
 // -- group names --------------------------------------------------------------
 
 /// The local groups domain actors publish to; sessions join them.
@@ -494,6 +525,8 @@ namespace groups {
 constexpr const char* jobs = "ttm/jobs";
 constexpr const char* gpio = "ttm/gpio";
 constexpr const char* values = "ttm/values";
+/// `(output_atom, job_output)` for every captured line of job output.
+constexpr const char* job_output = "jobs/output";
 } // namespace groups
 
 } // namespace signalbox

@@ -89,6 +89,7 @@ struct job_state {
   job_pointer self = nullptr;
   boost::asio::io_context* io = nullptr;
   caf::group jobs_group;
+  caf::group output_group; // every captured line (realdds' `log`)
 
   // What the job is.
   uint64_t id = 0;
@@ -164,10 +165,12 @@ struct job_state {
   }
 
   void append_log(std::string stream, std::string line) {
+    log_line entry{wall_clock_ms(), std::move(stream), std::move(line)};
+    caf::anon_send(output_group, output_atom_v,
+                   job_output{id, spec.name, entry});
     if (opts.log_lines == 0)
       return;
-    log.push_back(
-        log_line{wall_clock_ms(), std::move(stream), std::move(line)});
+    log.push_back(std::move(entry));
     while (log.size() > opts.log_lines)
       log.pop_front();
   }
@@ -433,6 +436,7 @@ job_actor::behavior_type job_impl(job_pointer self, boost::asio::io_context* io,
   st.self = self;
   st.io = io;
   st.jobs_group = self->system().groups().get_local(groups::jobs);
+  st.output_group = self->system().groups().get_local(groups::job_output);
   st.id = setup.id;
   st.spec = std::move(setup.spec);
   st.origin = setup.origin;

@@ -85,7 +85,8 @@ caf::error node::impl::spawn_domain_before_services() {
   // and actors doing that at once on every worker deadlocked the scheduler
   // (seen: a job registry and a GPIO line actor, both workers blocked, at
   // start-up). Once created, a group is found without blocking.
-  for (auto name : {groups::jobs, groups::gpio, groups::values})
+  for (auto name :
+       {groups::jobs, groups::gpio, groups::values, groups::job_output})
     groups.push_back(sys.groups().get_local(name));
   auto store = spawn_store(sys, opts.store);
   if (!store)

@@ -186,6 +186,14 @@ struct job_status_changed {
   int32_t term_signal = 0;
 };
 
+/// A line of a job's output as it was captured, published to the
+/// "jobs/output" group (realdds streams them as `log` entries).
+struct job_output {
+  uint64_t job_id = 0;
+  std::string job; // the job's name
+  log_line line;
+};
+
 /// A GPIO line's value changed (ttmnotify "gpioupdate").
 struct gpio_changed {
   std::string name;
@@ -267,6 +275,11 @@ typename Inspector::result_type inspect(Inspector& f, store_batch& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_list_changed& x) {
   return f(caf::meta::type_name("job_list_changed"), x.added, x.job_id, x.name);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_output& x) {
+  return f(caf::meta::type_name("job_output"), x.job_id, x.job, x.line);
 }
 
 template <class Inspector>

@@ -62,6 +62,9 @@ auto fields(const job_list_changed& x) {
 auto fields(const job_status_changed& x) {
   return std::tie(x.job_id, x.name, x.status, x.exit_code, x.term_signal);
 }
+auto fields(const job_output& x) {
+  return std::make_tuple(x.job_id, x.job, fields(x.line));
+}
 auto fields(const gpio_changed& x) {
   return std::tie(x.name, x.value);
 }
@@ -192,6 +195,8 @@ T samples::make() const {
     return {false, 9, "old job"};
   } else if constexpr (std::is_same_v<T, job_status_changed>) {
     return {3, "pump", job_status::exited_with_error, 2, 15};
+  } else if constexpr (std::is_same_v<T, job_output>) {
+    return {5, "pump", {1700000000123, "stdout", "level 3"}};
   } else if constexpr (std::is_same_v<T, gpio_changed>) {
     return {"door-sensor", 1};
   } else if constexpr (std::is_same_v<T, value_changed>) {
@@ -283,8 +288,8 @@ CAF_TEST(every type of both blocks survives a round trip) {
   samples s{sys, dummy};
   auto n = check_block<caf::id_block::signalbox_types>(s);
   auto m = check_block<caf::id_block::signalbox_actors>(s);
-  // Every entry was visited: 34 value types, 4 actor handles.
-  CAF_CHECK_EQUAL(n, 34u);
+  // Every entry was visited: 35 value types, 4 actor handles.
+  CAF_CHECK_EQUAL(n, 35u);
   CAF_CHECK_EQUAL(m, 4u);
   caf::anon_send_exit(dummy, caf::exit_reason::user_shutdown);
 }
