@@ -1,6 +1,7 @@
 #include "app/services.hpp"
 
 #include "protocols/jmri/service.hpp"
+#include "protocols/realdds/service.hpp"
 #include "protocols/rtoc/service.hpp"
 #include "protocols/socketio/service.hpp"
 #include "protocols/ttmnotify/service.hpp"
@@ -15,6 +16,7 @@ service_list make_services() {
   all.push_back(jmri::make_service());      // 12080, 2056: JMRI JSON
   all.push_back(socketio::make_service());  // 5000: altoponix relay
   all.push_back(rtoc::make_service());      // 5050: RTOC websocket
+  all.push_back(realdds::make_service());   // DDS, 5151: realdds
   return all;
 }
 

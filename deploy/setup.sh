@@ -20,7 +20,8 @@ jobs=${JOBS:-$(nproc)}
 
 # Debian packages the node needs to build and run.
 build_packages=(build-essential cmake pkg-config libcaf-dev libboost1.74-dev
-                rapidjson-dev libgpiod-dev liblmdb-dev libssl-dev libcbor-dev)
+                rapidjson-dev libgpiod-dev liblmdb-dev libssl-dev libcbor-dev
+                libfastrtps-dev)
 # What the tests need on top: systemd-notify (jobs' readiness protocol),
 # the RTOC client's Python modules and openssl (its test certificates), and
 # Node.js with npm for the other end-to-end clients.

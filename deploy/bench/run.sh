@@ -79,7 +79,7 @@ start_server() {
   server_dir=$(mktemp -d)
   case $kind in
     signalbox)
-      taskset -c "$server_cpu" "$signalbox" --ttm.port=0 --socketio.port=0 --rtoc.port=0 \
+      taskset -c "$server_cpu" "$signalbox" --ttm.port=0 --socketio.port=0 --rtoc.port=0 --realdds.port=0 \
         --jmri.port=0 --jmri.tcp-port=0 --net.max-connections=20000 \
         --store.directory="$server_dir/store" "$@" >"$server_dir/out" 2>&1 &
       ;;

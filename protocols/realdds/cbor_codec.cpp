@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <limits>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "core/utf8.hpp"
 #include "protocols/json/strict_json.hpp"
 
 namespace signalbox::realdds {
@@ -163,6 +167,100 @@ std::optional<std::string> cbor_of_json(std::string_view json) {
   out.reserve(json.size());
   append_cbor(out, doc);
   return out;
+}
+
+namespace {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+bool write_text(json_writer& w, cbor_item_t* item) {
+  std::string text;
+  if (cbor_string_is_definite(item)) {
+    text.assign(reinterpret_cast<const char*>(cbor_string_handle(item)),
+                cbor_string_length(item));
+  } else {
+    auto chunks = cbor_string_chunks_handle(item);
+    for (size_t i = 0; i < cbor_string_chunk_count(item); ++i)
+      text.append(reinterpret_cast<const char*>(cbor_string_handle(chunks[i])),
+                  cbor_string_length(chunks[i]));
+  }
+  if (!valid_utf8(text))
+    return false;
+  return w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+// `depth`: the containers around `item`; like cbor_of_json's nesting, a
+// container counts, a scalar does not.
+bool write_json(json_writer& w, cbor_item_t* item, size_t depth) {
+  auto kind = cbor_typeof(item);
+  if ((kind == CBOR_TYPE_ARRAY || kind == CBOR_TYPE_MAP) &&
+      depth + 1 > max_cbor_depth)
+    return false;
+  switch (kind) {
+  case CBOR_TYPE_UINT:
+    return w.Uint64(cbor_get_int(item));
+  case CBOR_TYPE_NEGINT: {
+    auto n = cbor_get_int(item); // the value is -1 - n
+    if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return false;
+    return w.Int64(-1 - static_cast<int64_t>(n));
+  }
+  case CBOR_TYPE_STRING:
+    return write_text(w, item);
+  case CBOR_TYPE_ARRAY: {
+    w.StartArray();
+    auto items = cbor_array_handle(item);
+    for (size_t i = 0; i < cbor_array_size(item); ++i)
+      if (!write_json(w, items[i], depth + 1))
+        return false;
+    return w.EndArray();
+  }
+  case CBOR_TYPE_MAP: {
+    w.StartObject();
+    auto pairs = cbor_map_handle(item);
+    for (size_t i = 0; i < cbor_map_size(item); ++i) {
+      if (!cbor_isa_string(pairs[i].key) || !write_text(w, pairs[i].key) ||
+          !write_json(w, pairs[i].value, depth + 1))
+        return false;
+    }
+    return w.EndObject();
+  }
+  case CBOR_TYPE_FLOAT_CTRL:
+    if (cbor_float_ctrl_is_ctrl(item)) {
+      switch (cbor_ctrl_value(item)) {
+      case CBOR_CTRL_TRUE:
+        return w.Bool(true);
+      case CBOR_CTRL_FALSE:
+        return w.Bool(false);
+      case CBOR_CTRL_NULL:
+        return w.Null();
+      default:
+        return false; // undefined, simple values
+      }
+    } else {
+      auto d = cbor_float_get_float(item);
+      return std::isfinite(d) && w.Double(d);
+    }
+  default:
+    return false; // byte strings, tags
+  }
+}
+
+} // namespace
+
+std::optional<std::string> json_of_cbor(std::string_view cbor) {
+  cbor_load_result result;
+  auto item = cbor_load(reinterpret_cast<const unsigned char*>(cbor.data()),
+                        cbor.size(), &result);
+  if (!item)
+    return std::nullopt;
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  bool ok = result.read == cbor.size() && write_json(w, item, 0);
+  cbor_decref(&item);
+  if (!ok)
+    return std::nullopt;
+  return std::string{buf.GetString(), buf.GetSize()};
 }
 
 } // namespace signalbox::realdds

@@ -37,4 +37,11 @@ constexpr size_t max_cbor_depth = 64;
 /// max_cbor_depth.
 std::optional<std::string> cbor_of_json(std::string_view json);
 
+/// The JSON text of one CBOR data item `cbor` (a control from a
+/// realdds-cbor client); nullopt when the bytes are not exactly one item,
+/// nest deeper than max_cbor_depth, or hold what JSON cannot say: byte
+/// strings, tags, undefined, non-finite floats, non-text map keys, text
+/// that is not UTF-8, or a negative integer below INT64_MIN.
+std::optional<std::string> json_of_cbor(std::string_view cbor);
+
 } // namespace signalbox::realdds

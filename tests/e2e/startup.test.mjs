@@ -34,6 +34,18 @@ describe('start-up errors', () => {
     assertStartupError(await runFailing(t, { args: ['--gpio.backend=nonsense'] }), /gpio\.backend/);
   });
 
+  test('a realdds format other than json or cbor', async (t) => {
+    assertStartupError(await runFailing(t, { args: ['--realdds.format=xml'] }), /realdds\.format must be json or cbor/);
+  });
+
+  test('a realdds topic root that is no DDS topic name', async (t) => {
+    assertStartupError(await runFailing(t, { args: ['--realdds.topic-root=a//b c'] }), /realdds\.topic-root 'a\/\/b c'/);
+  });
+
+  test('a realdds domain beyond 232', async (t) => {
+    assertStartupError(await runFailing(t, { args: ['--realdds.domain=233'] }), /realdds\.domain must be 0\.\.232/);
+  });
+
   test('a job without a command', async (t) => {
     const config = renderConfig({ jobs: { definitions: [{ name: 'no-command' }] } });
     assertStartupError(await runFailing(t, { config }), /jobs\.definitions\[0\]\.command/);
@@ -156,7 +168,8 @@ describe('the embedded default configuration', () => {
 describe('the CAF scheduler', () => {
   /** The node's thread count once it listens, started on CPU 0 only. */
   async function threadsOnOneCpu(t, args) {
-    const node = await startNode(t, { cpus: '0', args });
+    // Without realdds: Fast-DDS' own threads are not the scheduler's.
+    const node = await startNode(t, { cpus: '0', args: ['--realdds.enabled=false', ...args] });
     const n = fs.readdirSync(`/proc/${node.pid}/task`).length;
     await node.dispose();
     return n;

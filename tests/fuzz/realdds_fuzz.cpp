@@ -4,7 +4,10 @@
 // comes out of the outbox as messages within the bound in both formats,
 // whose JSON parses and whose CBOR is the CBOR of that JSON, every line
 // kept (cut or not) and in order; any input as a control gets a reply or
-// a set-option, the reply valid JSON with the same value in CBOR.
+// a set-option, the reply valid JSON with the same value in CBOR; any input
+// as CBOR (a realdds-cbor control) that reads as JSON reads back the same
+// after encoding again; any input as a flexible sample that reads has its
+// data within the sample and the bound.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -15,6 +18,7 @@
 #include "protocols/json/strict_json.hpp"
 #include "protocols/realdds/cbor_codec.hpp"
 #include "protocols/realdds/control_codec.hpp"
+#include "protocols/realdds/flexible_codec.hpp"
 #include "protocols/realdds/outbox_codec.hpp"
 
 namespace {
@@ -98,6 +102,29 @@ void check_control(std::string_view input) {
   require(cbor_of_json(reply.json) == reply.cbor);
 }
 
+void check_cbor(std::string_view input) {
+  auto json = json_of_cbor(input);
+  if (!json)
+    return;
+  // JSON the node wrote parses, and its CBOR reads back as the same JSON.
+  auto cbor = cbor_of_json(*json);
+  require(cbor.has_value());
+  require(json_of_cbor(*cbor) == json);
+}
+
+void check_flexible(std::string_view input) {
+  auto v = read_flexible(input, max_message_bytes);
+  if (!v)
+    return;
+  require(v->data.size() <= max_message_bytes);
+  require(v->data.data() == input.data() + flexible_overhead);
+  require(v->data.size() + flexible_overhead <= input.size());
+  std::string again(flexible_overhead + v->data.size(), '\0');
+  write_flexible(v->format, v->data, again.data());
+  auto back = read_flexible(again, max_message_bytes);
+  require(back && back->format == v->format && back->data == v->data);
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -105,5 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_json(input);
   check_outbox(input);
   check_control(input);
+  check_cbor(input);
+  check_flexible(input);
   return 0;
 }

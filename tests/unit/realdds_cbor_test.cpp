@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include <rapidjson/document.h>
+
 #include "fixture.hpp"
 #include "protocols/realdds/cbor_codec.hpp"
 
@@ -150,4 +152,62 @@ CAF_TEST(text that is not json has no encoding) {
                   128u);
   CAF_CHECK_EQUAL(hex_cbor(std::string(65, '[') + std::string(65, ']')),
                   "<not json>");
+}
+
+// -- json_of_cbor: controls from realdds-cbor clients -------------------------
+
+namespace {
+
+std::optional<std::string> json_of_hex(const std::string& hex) {
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return json_of_cbor(bytes);
+}
+
+} // namespace
+
+CAF_TEST(cbor reads back as json) {
+  for (auto json :
+       {R"({"id":"set-option","option-name":"relay-a","value":1})",
+        R"([1,-1,true,false,null,"\u00fc",1.5,-9223372036854775808])",
+        R"({"a":[{"b":{}}],"c":[]})", R"("")", R"(0)"}) {
+    auto cbor = cbor_of_json(json);
+    CAF_REQUIRE(cbor);
+    auto back = json_of_cbor(*cbor);
+    CAF_REQUIRE(back);
+    rapidjson::Document a;
+    rapidjson::Document b;
+    a.Parse(json);
+    b.Parse(back->c_str());
+    CAF_CHECK(a == b);
+  }
+}
+
+CAF_TEST(cbor that json cannot say is refused) {
+  CAF_CHECK(!json_of_hex("40"));           // byte string
+  CAF_CHECK(!json_of_hex("c11a514b67b0")); // tag 1
+  CAF_CHECK(!json_of_hex("f7"));           // undefined
+  CAF_CHECK(!json_of_hex("f97c00"));       // infinity
+  CAF_CHECK(!json_of_hex("f97e00"));       // NaN
+  CAF_CHECK(!json_of_hex("a10102"));       // {1: 2}: a key that is no text
+  CAF_CHECK(!json_of_hex("61ff"));         // text that is no UTF-8
+  CAF_CHECK(!json_of_hex("3bffffffffffffffff")); // below INT64_MIN
+  CAF_CHECK(!json_of_hex("0101"));               // two items
+  CAF_CHECK(!json_of_hex("82"));                 // cut
+  CAF_CHECK(!json_of_hex(""));
+  // Nested deeper than max_cbor_depth.
+  std::string deep;
+  for (size_t i = 0; i <= max_cbor_depth; ++i)
+    deep += "81"; // an array of one
+  CAF_CHECK(!json_of_hex(deep + "00"));
+  CAF_CHECK(json_of_hex(deep.substr(2) + "00"));
+}
+
+CAF_TEST(indefinite cbor text reads back) {
+  CAF_CHECK_EQUAL(json_of_hex("7f657374726561646d696e67ff"),
+                  std::optional<std::string>{R"("streaming")"});
+  CAF_CHECK_EQUAL(json_of_hex("9f018202039f0405ffff"),
+                  std::optional<std::string>{"[1,[2,3],[4,5]]"});
+  CAF_CHECK_EQUAL(json_of_hex("3903e7"), std::optional<std::string>{"-1000"});
 }

@@ -26,11 +26,26 @@ export const signalboxBin =
 const LISTENING_TTM = /^listening ttm 127\.0\.0\.1:(\d+)$/;
 const LISTENING_ANY = /^listening (\S+) 127\.0\.0\.1:(\d+)$/;
 
+/** A DDS domain for this test process (realdds.domain: 0..232). */
+export const REALDDS_TEST_DOMAIN = 1 + (process.pid % 200);
+
 /**
  * Every listener on an ephemeral port, so that test nodes never collide:
  * put first, so that a test's own arguments can still override them.
  */
-export const EPHEMERAL_PORTS = ['--ttm.port=0', '--jmri.port=0', '--jmri.tcp-port=0', '--socketio.port=0', '--rtoc.port=0'];
+export const EPHEMERAL_PORTS = [
+  '--ttm.port=0',
+  '--jmri.port=0',
+  '--jmri.tcp-port=0',
+  '--socketio.port=0',
+  '--rtoc.port=0',
+  '--realdds.port=0',
+  // DDS has no ports to pick: nodes of one test process share a domain and
+  // topic root of their own, so that parallel test files never see each
+  // other's notifications (tests that read them pick unique ones).
+  `--realdds.domain=${REALDDS_TEST_DOMAIN}`,
+  `--realdds.topic-root=signalbox/e2e-${process.pid}`,
+];
 
 // Nodes still running when the test process exits (a crashed test, an
 // uncaught error) are killed so that no orphan keeps a port or a data dir.

@@ -152,7 +152,10 @@ class Node:
 
     def start(self):
         cmd = [SIGNALBOX_BIN, '--ttm.port=0', '--jmri.port=0', '--jmri.tcp-port=0',
-               '--socketio.port=0', '--rtoc.port=0',
+               '--socketio.port=0', '--rtoc.port=0', '--realdds.port=0',
+               # realdds: a DDS domain and topic root of this test process.
+               f'--realdds.domain={1 + os.getpid() % 200}',
+               f'--realdds.topic-root=signalbox/e2e-rtoc-{os.getpid()}',
                f'--store.directory={os.path.join(self.dir, "data")}', *self.args]
         self.proc = subprocess.Popen(cmd, cwd=self.dir, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)

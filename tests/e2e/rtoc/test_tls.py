@@ -45,6 +45,7 @@ class TlsTest(unittest.TestCase):
         result = subprocess.run(
             [SIGNALBOX_BIN, '--ttm.port=0', '--jmri.enabled=false',
              '--socketio.enabled=false', '--rtoc.port=0',
+             '--realdds.enabled=false',
              f'--store.directory={tmp.name}/data',
              f'--rtoc.tls-cert={tmp.name}/missing.pem', f'--rtoc.tls-key={key}'],
             cwd=tmp.name, capture_output=True, text=True, timeout=60)
