@@ -246,9 +246,59 @@ bool write_json(json_writer& w, cbor_item_t* item, size_t depth) {
   }
 }
 
+// Whether no head of `cbor` declares more items or bytes than the bytes
+// after it could hold. libcbor allocates a definite array's or map's
+// items before it reads them: a 5-byte head declaring four billion items
+// would ask for 32 GB (found by the fuzzer). Every item takes at least one
+// byte, so a length above the bytes left is a lie; checking every head in
+// one flat pass bounds what libcbor allocates by the input's size.
+bool plausible_lengths(std::string_view cbor) {
+  size_t pos = 0;
+  while (pos < cbor.size()) {
+    auto initial = static_cast<uint8_t>(cbor[pos++]);
+    auto major = initial >> 5;
+    auto info = initial & 0x1f;
+    uint64_t arg = info;
+    if (info >= 24 && info <= 27) {
+      size_t n = size_t{1} << (info - 24);
+      if (n > cbor.size() - pos)
+        return false;
+      arg = 0;
+      for (size_t i = 0; i < n; ++i)
+        arg = arg << 8 | static_cast<uint8_t>(cbor[pos++]);
+    } else if (info >= 28 && info <= 30) {
+      return false; // reserved
+    } else if (info == 31) {
+      continue; // indefinite length, or a break
+    }
+    auto left = cbor.size() - pos;
+    switch (major) {
+    case 2: // byte string
+    case 3: // text string
+      if (arg > left)
+        return false;
+      pos += arg;
+      break;
+    case 4: // array
+      if (arg > left)
+        return false;
+      break;
+    case 5: // map
+      if (arg > left / 2)
+        return false;
+      break;
+    default:
+      break;
+    }
+  }
+  return true;
+}
+
 } // namespace
 
 std::optional<std::string> json_of_cbor(std::string_view cbor) {
+  if (!plausible_lengths(cbor))
+    return std::nullopt;
   cbor_load_result result;
   auto item = cbor_load(reinterpret_cast<const unsigned char*>(cbor.data()),
                         cbor.size(), &result);

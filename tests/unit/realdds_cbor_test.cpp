@@ -196,6 +196,11 @@ CAF_TEST(cbor that json cannot say is refused) {
   CAF_CHECK(!json_of_hex("0101"));               // two items
   CAF_CHECK(!json_of_hex("82"));                 // cut
   CAF_CHECK(!json_of_hex(""));
+  // Lengths the bytes cannot hold: refused before anything is allocated
+  // for them (an array of four billion items in five bytes).
+  CAF_CHECK(!json_of_hex("9a968d8c8b"));
+  CAF_CHECK(!json_of_hex("bb00000001000000000000"));
+  CAF_CHECK(!json_of_hex("7a0000ffff61"));
   // Nested deeper than max_cbor_depth.
   std::string deep;
   for (size_t i = 0; i <= max_cbor_depth; ++i)
