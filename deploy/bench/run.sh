@@ -27,8 +27,8 @@
 #   deploy/bench/run.sh [results-dir]      (default deploy/bench/results/<time>)
 #
 # Environment: BUILD (default <repo>/build, a Release build with
-# tools/load), SERVER_CPU (0), LOAD_CPU (1), BENCHES (default "fanout relay
-# idle rtoc": the benchmarks to run; the table shows those that ran). Needs node, npm, jq, taskset,
+# tools/load), SERVER_CPU (0), LOAD_CPU (1), BENCHES (default "fanout realdds
+# relay idle rtoc": the benchmarks to run; the table shows those that ran). Needs node, npm, jq, taskset,
 # and a hard descriptor limit above 10 100. Takes about four minutes.
 set -euo pipefail
 
@@ -40,7 +40,7 @@ load=$build/tools/load/signalbox-load
 server_cpu=${SERVER_CPU:-0}
 load_cpu=${LOAD_CPU:-1}
 out=${1:-$here/results/$(date +%Y%m%d-%H%M%S)}
-benches=" ${BENCHES:-fanout relay idle rtoc} "
+benches=" ${BENCHES:-fanout realdds relay idle rtoc} "
 wanted() { [[ $benches == *" $1 "* ]]; }
 ttm_peer=$root/tools/peers/ttm-ws-node
 sio_peer=$root/tools/peers/altoponix-node
@@ -108,13 +108,19 @@ stop_server() {
 }
 trap stop_server EXIT
 
-# run_load NAME SCENARIO PORT-OPTION: one signalbox-load run on the load
+# port_of LISTENER: the port of another listener of the running signalbox.
+port_of() {
+  sed -n "s/^listening $1 [0-9.]*:\([0-9]*\)$/\1/p" "$server_dir/out"
+}
+
+# run_load NAME SCENARIO PORT-OPTION...: one signalbox-load run on the load
 # core; the report goes to $out/NAME.json.
 run_load() {
-  local name=$1 scenario=$2 port_option=$3
+  local name=$1 scenario=$2
+  shift 2
   echo "$scenario" >"$out/$name.scenario.json"
   # The scenarios assert nothing: any non-zero status is a failed run.
-  taskset -c "$load_cpu" "$load" "$out/$name.scenario.json" "$port_option" \
+  taskset -c "$load_cpu" "$load" "$out/$name.scenario.json" "$@" \
     --server-pid="$server_pid" --report="$out/$name.json" --quiet \
     >"$out/$name.txt" 2>"$out/$name.err"
 }
@@ -132,11 +138,14 @@ saturate() {
     metric=$7 rate=$8 per_rate=$9
   local best=0 step=0
   start_server "$kind" "$listener"
+  # The realdds mirror's subscribers see what REST writers on ttm change.
+  local ports=("$flag=$server_port")
+  [[ $listener == realdds ]] && ports+=("--ttm-port=$(port_of ttm)")
   while ((step < 8)); do
     local name="$bench-$kind-step$step"
     log "$name: $rate/s per client"
     run_load "$name" "$(jq --argjson r "$rate" "$set_rate" "$template")" \
-      "$flag=$server_port"
+      "${ports[@]}"
     local got bad
     got=$(jq "$metric" "$out/$name.json")
     # A drain that timed out left messages queued: past saturation too.
@@ -166,7 +175,7 @@ saturate() {
   log "$bench-$kind-half: $half/s per client"
   run_load "$bench-$kind-half" \
     "$(jq --argjson r "$half" "$set_rate | .duration_ms = 5000" "$template")" \
-    "$flag=$server_port"
+    "${ports[@]}"
   stop_server
 }
 
@@ -182,6 +191,11 @@ wanted fanout && for kind in signalbox ttm-ws; do
   saturate fanout "$kind" ttm --ttm-port "$here/fanout.json" "$fanout_rate" \
     "$fanout_metric" 1 20000
 done
+# realdds (issue 12): the same fan-out to 1000 subscribers of the
+# WebSocket mirror (realdds-json): each change is a `value` and a
+# `query-options` notification, combined in one message.
+wanted realdds && saturate realdds-mirror signalbox realdds --realdds-port \
+  "$here/realdds-fanout.json" "$fanout_rate" "$fanout_metric" 1 20000
 wanted relay && for kind in signalbox sio-node; do
   saturate relay "$kind" socketio --socketio-port "$here/relay.json" \
     "$relay_rate" "$relay_metric" 2 400
@@ -224,12 +238,16 @@ peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
     echo "| benchmark | server | saturation /s | server CPU % | load CPU % | per server CPU-second | half load /s | p50 µs | p99 µs | p99.9 µs | lost |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   fi
-  for bench in fanout relay; do
-    wanted "$bench" || continue
-    for kind in signalbox "$(peer_of $bench)"; do
+  if wanted realdds && ! wanted fanout && ! wanted relay; then
+    echo "| benchmark | server | saturation /s | server CPU % | load CPU % | per server CPU-second | half load /s | p50 µs | p99 µs | p99.9 µs | lost |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  fi
+  for bench in fanout realdds-mirror relay; do
+    wanted "${bench%-mirror}" || continue
+    for kind in signalbox $(peer_of $bench); do
       sat=$out/$bench-$kind-saturation.json
       half=$out/$bench-$kind-half.json
-      if [[ $bench == fanout ]]; then
+      if [[ $bench != relay ]]; then
         metric=$fanout_metric latency=ttm_delivery
       else
         metric=$relay_metric latency=sio_command_do

@@ -5,7 +5,7 @@
 //
 //   signalbox-load <scenario.json> [--host=H] [--ttm-port=N]
 //                  [--socketio-port=N] [--jmri-port=N] [--jmri-tcp-port=N]
-//                  [--rtoc-port=N]
+//                  [--rtoc-port=N] [--realdds-port=N]
 //                  [--server-pid=PID] [--report=FILE] [--threads=N]
 //                  [--quiet]
 //
@@ -30,7 +30,7 @@ namespace {
 constexpr const char* usage =
     "usage: signalbox-load <scenario.json> [--host=H] [--ttm-port=N]\n"
     "         [--socketio-port=N] [--jmri-port=N] [--jmri-tcp-port=N]\n"
-    "         [--rtoc-port=N]\n"
+    "         [--rtoc-port=N] [--realdds-port=N]\n"
     "         [--server-pid=PID] [--report=FILE] [--threads=N] [--quiet]\n";
 
 struct cli {
@@ -41,6 +41,7 @@ struct cli {
   std::optional<uint16_t> jmri_port;
   std::optional<uint16_t> jmri_tcp_port;
   std::optional<uint16_t> rtoc_port;
+  std::optional<uint16_t> realdds_port;
   std::optional<std::string> report;
   run_options run;
 };
@@ -87,6 +88,8 @@ cli parse_cli(int argc, char** argv) {
       c.jmri_port = static_cast<uint16_t>(number_arg(name, value, 1, 65535));
     else if (name == "rtoc-port")
       c.rtoc_port = static_cast<uint16_t>(number_arg(name, value, 1, 65535));
+    else if (name == "realdds-port")
+      c.realdds_port = static_cast<uint16_t>(number_arg(name, value, 1, 65535));
     else if (name == "jmri-tcp-port")
       c.jmri_tcp_port =
           static_cast<uint16_t>(number_arg(name, value, 1, 65535));
@@ -144,6 +147,8 @@ int main(int argc, char** argv) {
     s.jmri_tcp_port = *c.jmri_tcp_port;
   if (c.rtoc_port)
     s.rtoc_port = *c.rtoc_port;
+  if (c.realdds_port)
+    s.realdds_port = *c.realdds_port;
   raise_fd_limit();
   results r;
   try {

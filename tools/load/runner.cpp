@@ -107,6 +107,9 @@ private:
   void build() {
     bool ttm = s_.count_of(client_type::ttm_subscriber) > 0 ||
                s_.count_of(client_type::rest_writer) > 0;
+    tcp::endpoint realdds_ep;
+    if (s_.count_of(client_type::realdds_subscriber) > 0)
+      realdds_ep = resolve(io_, s_.host, s_.realdds_port);
     bool sio = s_.count_of(client_type::sio_user) > 0;
     tcp::endpoint ttm_ep;
     tcp::endpoint sio_ep;
@@ -168,6 +171,11 @@ private:
           subs_.push_back(std::make_shared<ttm_subscriber>(
               io_, ttm_ep, host_of(s_.ttm_port), run_id_, value_writers, lines_,
               stats_));
+          break;
+        case client_type::realdds_subscriber:
+          subs_.push_back(std::make_shared<ttm_subscriber>(
+              io_, realdds_ep, host_of(s_.realdds_port), run_id_, value_writers,
+              lines_, stats_, notification_dialect::realdds));
           break;
         case client_type::sio_monitor:
           monitors_.push_back(std::make_shared<sio_monitor>(

@@ -104,6 +104,9 @@ client_group parse_group(const json& g, const std::string& where) {
   if (type == "ttm_subscriber") {
     out.type = client_type::ttm_subscriber;
     only_fields(g, where, {"type", "count"});
+  } else if (type == "realdds_subscriber") {
+    out.type = client_type::realdds_subscriber;
+    only_fields(g, where, {"type", "count"});
   } else if (type == "rest_writer") {
     out.type = client_type::rest_writer;
     only_fields(
@@ -128,8 +131,8 @@ client_group parse_group(const json& g, const std::string& where) {
     only_fields(g, where, {"type", "count", "password", "aes"});
   } else {
     fail(path(where, "type"),
-         "must be one of ttm_subscriber, rest_writer, sio_user, sio_monitor, "
-         "jmri_client, rtoc_writer, rtoc_subscriber");
+         "must be one of ttm_subscriber, realdds_subscriber, rest_writer, "
+         "sio_user, sio_monitor, jmri_client, rtoc_writer, rtoc_subscriber");
   }
   if (!member(g, "count"))
     fail(path(where, "count"), "is required");
@@ -303,7 +306,7 @@ scenario parse_scenario(const std::string& text_in,
     throw scenario_error{"the scenario must be a JSON object"};
   only_fields(doc, "",
               {"name", "host", "ttm_port", "socketio_port", "jmri_port",
-               "jmri_tcp_port", "rtoc_port", "connect_rate",
+               "jmri_tcp_port", "rtoc_port", "realdds_port", "connect_rate",
                "connect_timeout_ms", "duration_ms", "drain_ms", "clients",
                "assert"});
   scenario s;
@@ -319,6 +322,8 @@ scenario parse_scenario(const std::string& text_in,
       static_cast<uint16_t>(integer(doc, "", "jmri_tcp_port", 2056, 1, 65535));
   s.rtoc_port =
       static_cast<uint16_t>(integer(doc, "", "rtoc_port", 5050, 1, 65535));
+  s.realdds_port =
+      static_cast<uint16_t>(integer(doc, "", "realdds_port", 5151, 1, 65535));
   s.connect_rate = number(doc, "", "connect_rate", 0, 0, 1e6);
   s.connect_timeout_ms = static_cast<uint32_t>(
       integer(doc, "", "connect_timeout_ms", 10000, 1, 3600000));
@@ -382,6 +387,8 @@ const char* to_string(client_type type) {
     return "rtoc_writer";
   case client_type::rtoc_subscriber:
     return "rtoc_subscriber";
+  case client_type::realdds_subscriber:
+    return "realdds_subscriber";
   }
   return "?";
 }

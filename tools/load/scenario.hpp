@@ -12,12 +12,14 @@
 //     "jmri_port": 12080,                // [12080] JMRI WebSocket (/json/)
 //     "jmri_tcp_port": 2056,             // [2056] JMRI raw TCP
 //     "rtoc_port": 5050,                 // [5050] RTOC WebSocket
+//     "realdds_port": 5151,              // [5151] realdds WebSocket mirror
 //     "connect_rate": 200,               // [0 = no limit] new connections/s
 //     "connect_timeout_ms": 10000,       // [10000] all clients ready by then
 //     "duration_ms": 3000,               // [3000] publishing phase
 //     "drain_ms": 5000,                  // [5000] max wait for deliveries
 //     "clients": [
 //       {"type": "ttm_subscriber", "count": 20},
+//       {"type": "realdds_subscriber", "count": 20},  // realdds-json mirror
 //       {"type": "rest_writer", "count": 2, "rate": 50,
 //        "target": "value",               // ["value"], "gpio" or "message"
 //        "key": "shared",                 // [one key per writer] "value" only
@@ -85,6 +87,7 @@ enum class client_type {
   jmri_client,
   rtoc_writer,
   rtoc_subscriber,
+  realdds_subscriber,
 };
 
 enum class write_target { value, gpio, message };
@@ -143,6 +146,7 @@ struct scenario {
   uint16_t jmri_port = 12080;
   uint16_t jmri_tcp_port = 2056;
   uint16_t rtoc_port = 5050;
+  uint16_t realdds_port = 5151;
   double connect_rate = 0;
   uint32_t connect_timeout_ms = 10000;
   uint32_t duration_ms = 3000;

@@ -1,8 +1,10 @@
-// A ttmnotify subscriber: a WebSocket client (subprotocol `ttmnotify`, as
-// docs/api.md describes) that counts notifications, and for the dbchange
-// and gpioupdate frames this run's writers caused, measures the
-// publish->delivery latency and checks every publisher's order. Each frame
-// is parsed in place with a SAX reader (raw_ws_client.hpp moves them).
+// A notification subscriber: a WebSocket client of the node's ttmnotify
+// stream (subprotocol `ttmnotify`, docs/api.md) or of its realdds mirror
+// (subprotocol `realdds-json`, docs/realdds.md) that counts notifications,
+// and for the value and GPIO changes this run's writers caused, measures
+// the publish->delivery latency and checks every publisher's order. Each
+// frame is parsed in place with a SAX reader (raw_ws_client.hpp moves
+// them); a realdds message may combine several notifications in an array.
 #pragma once
 
 #include <memory>
@@ -19,15 +21,18 @@
 
 namespace signalbox::load {
 
+/// Which stream a subscriber reads: its names for the same facts.
+enum class notification_dialect { ttmnotify, realdds };
+
 class ttm_subscriber : public raw_ws_client {
 public:
   /// `publishers`: how many value writers stamp their writes (publisher ids
   /// 0..publishers-1); `lines`: the gpio lines this run toggles.
-  ttm_subscriber(boost::asio::io_context& io,
-                 boost::asio::ip::tcp::endpoint endpoint, std::string host,
-                 std::string run_id, size_t publishers,
-                 std::vector<std::shared_ptr<gpio_timeline>> lines,
-                 run_stats& stats);
+  ttm_subscriber(
+      boost::asio::io_context& io, boost::asio::ip::tcp::endpoint endpoint,
+      std::string host, std::string run_id, size_t publishers,
+      std::vector<std::shared_ptr<gpio_timeline>> lines, run_stats& stats,
+      notification_dialect dialect = notification_dialect::ttmnotify);
 
   /// After the run (io threads joined): the value writes received, per
   /// publisher, and what the order checks found.
@@ -51,6 +56,7 @@ private:
     bool has_text = false, has_number = false;
   };
 
+  void handle(const frame_fields& f, uint64_t received);
   void handle_gpio(const std::string& line, int value);
 
   frame_fields fields_;
@@ -65,6 +71,7 @@ private:
   std::vector<int> gpio_last_;
   uint64_t gpio_errors_ = 0;
   bool subscribed_ = false;
+  notification_dialect dialect_;
 };
 
 } // namespace signalbox::load
