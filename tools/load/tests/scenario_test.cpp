@@ -158,12 +158,14 @@ CAF_TEST(errors name the field) {
                   "connect_rate: must be a number in [0, 1e+06]");
   CAF_CHECK_EQUAL(error_of(with_clients(R"({"type":"nope","count":1})")),
                   "clients[0].type: must be one of ttm_subscriber, "
-                  "rest_writer, sio_user, sio_monitor, jmri_client, "
-                  "rtoc_writer, rtoc_subscriber");
+                  "realdds_subscriber, rest_writer, sio_user, sio_monitor, "
+                  "jmri_client, rtoc_writer, rtoc_subscriber");
   CAF_CHECK_EQUAL(error_of(with_clients(R"({"count":1})")),
                   "clients[0].type: must be one of ttm_subscriber, "
-                  "rest_writer, sio_user, sio_monitor, jmri_client, "
-                  "rtoc_writer, rtoc_subscriber");
+                  "realdds_subscriber, rest_writer, sio_user, sio_monitor, "
+                  "jmri_client, rtoc_writer, rtoc_subscriber");
+  CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"realdds_port":0)")),
+                  "realdds_port: must be an integer in [1, 65535]");
   CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"jmri_port":0)")),
                   "jmri_port: must be an integer in [1, 65535]");
   CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"jmri_tcp_port":"2056")")),
