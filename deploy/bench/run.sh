@@ -196,6 +196,22 @@ done
 # `query-options` notification, combined in one message.
 wanted realdds && saturate realdds-mirror signalbox realdds --realdds-port \
   "$here/realdds-fanout.json" "$fanout_rate" "$fanout_metric" 1 20000
+# realdds log: a job writes 100 000 lines/s for 5 s; the node's CPU per
+# line with nobody listening (capture alone: realdds encodes nothing), then
+# per entry delivered to one mirror client, alternating twice.
+if wanted realdds; then
+  start_server signalbox realdds --ttm.jobs-editable=true
+  for round in 1 2; do
+    for listen in 0 1; do
+      log "realdds-log round $round, listening: $listen"
+      taskset -c "$load_cpu" node "$here/realdds-log.mjs" --pid="$server_pid" \
+        --ttm-port="$(port_of ttm)" --realdds-port="$server_port" \
+        --program="$build/test-programs/line_burst" --rate=100000 \
+        --seconds=5 --listen="$listen" >"$out/realdds-log-$listen-$round.json"
+    done
+  done
+  stop_server
+fi
 wanted relay && for kind in signalbox sio-node; do
   saturate relay "$kind" socketio --socketio-port "$here/relay.json" \
     "$relay_rate" "$relay_metric" 2 400
@@ -260,6 +276,18 @@ peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
         \"| \(\$bench) | \(\$kind) | \(\$sat | floor) | \(\$s[0].server.cpu_percent | floor) | \(\$s[0].generator.cpu_percent | floor) | \(\$n / \$s[0].server.cpu_seconds | floor) | \(\$hr | floor) | \(\$l.p50 | floor) | \(\$l.p99 | floor) | \(\$l.p99_9 | floor) | \(\$h[0].ttm.lost + \$h[0].sio.lost) |\""
     done
   done
+  if wanted realdds; then
+    echo
+    echo "| realdds-log (100 000 lines/s, 5 s) | round | lines | entries delivered | messages | server CPU s | CPU µs per line |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    for round in 1 2; do
+      for listen in 0 1; do
+        jq -r --arg round "$round" '
+          "| \(if .listen then "one mirror client" else "nobody listening (capture alone)" end) | \($round) | \(.lines) | \(.entries) | \(.messages) | \(.server_cpu_seconds * 100 | floor / 100) | \(.cpu_us_per_line * 100 | floor / 100) |"' \
+          "$out/realdds-log-$listen-$round.json"
+      done
+    done
+  fi
   if wanted idle; then
     echo
     echo "| idle | server | connections | RSS before KiB | RSS connected KiB | KiB per connection |"
