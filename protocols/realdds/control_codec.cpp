@@ -22,17 +22,37 @@ struct reply_parts {
   Value* value = nullptr;
 };
 
-encoded reply(const reply_parts& p) {
+/// How much of the control a reply echoes: all of it, or (when the reply
+/// would pass the bound) only its short string members that say what was
+/// asked, or only its id.
+enum class echo { whole, short_members, id_only };
+
+Value echoed_control(const std::string& control_json, echo level,
+                     Document::AllocatorType& a) {
+  Document control;
+  control.Parse<json::parse_flags>(control_json.c_str(), control_json.size());
+  if (level == echo::whole)
+    return Value{control, a};
+  // Members a client needs to tell one reply from another, if short.
+  constexpr size_t short_member = 256;
+  Value out{rapidjson::kObjectType};
+  for (auto name : {"id", "option-name", "stream-name"}) {
+    if (level == echo::id_only && std::string_view{name} != "id")
+      continue;
+    auto m = control.FindMember(name);
+    if (m != control.MemberEnd() && m->value.IsString() &&
+        m->value.GetStringLength() <= short_member)
+      out.AddMember(Value{name, a}, Value{m->value, a}, a);
+  }
+  return out;
+}
+
+encoded compose(const reply_parts& p, echo level) {
   Document doc;
   doc.SetObject();
   auto& a = doc.GetAllocator();
-  if (p.control_json != nullptr && !p.control_json->empty()) {
-    Document control;
-    control.Parse<json::parse_flags>(p.control_json->c_str(),
-                                     p.control_json->size());
-    Value copy{control, a};
-    doc.AddMember("control", copy, a);
-  }
+  if (p.control_json != nullptr && !p.control_json->empty())
+    doc.AddMember("control", echoed_control(*p.control_json, level, a), a);
   if (p.explanation != nullptr)
     doc.AddMember("explanation", json_string(repaired_utf8(*p.explanation), a),
                   a);
@@ -47,6 +67,26 @@ encoded reply(const reply_parts& p) {
   if (p.value != nullptr)
     doc.AddMember("value", Value{*p.value, a}, a);
   return encode(doc);
+}
+
+/// The reply within realdds' bound: a control of up to 4096 bytes echoed
+/// whole, or a long value or option list, would pass it. Then the control
+/// is echoed shortened; if the answer itself is too long, it becomes an
+/// error saying so (realdds would fail to write it at all).
+encoded reply(const reply_parts& p) {
+  auto whole = compose(p, echo::whole);
+  if (whole.size() <= max_message_bytes)
+    return whole;
+  auto shortened = compose(p, echo::short_members);
+  if (shortened.size() <= max_message_bytes)
+    return shortened;
+  static const std::string too_long =
+      "the reply would pass realdds' 4096-byte message bound";
+  reply_parts error;
+  error.control_json = p.control_json;
+  error.explanation = &too_long;
+  error.sample = p.sample;
+  return compose(error, echo::id_only);
 }
 
 /// nlohmann's type names, for its wording of type errors.

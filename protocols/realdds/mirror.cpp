@@ -77,6 +77,14 @@ public:
 
   void handle(http::request_type&& req,
               http::response_callback respond) override {
+    auto target = std::string{req.target()};
+    auto path = target.substr(0, target.find('?'));
+    if (path != "/") {
+      respond(http::make_json_response(
+          404, rest::encode_error("nothing at " + path), req.version(),
+          req.keep_alive()));
+      return;
+    }
     respond(http::make_upgrade_required(
         "this is the realdds WebSocket mirror (subprotocols realdds-json, "
         "realdds-cbor)",

@@ -166,3 +166,28 @@ CAF_TEST(a control without an id is answered without echoing it) {
               std::string(20, ']') + "}";
   CAF_CHECK_EQUAL(reply_of(deep), bare("control is not a JSON object"));
 }
+
+CAF_TEST(a reply that would pass the bound echoes the control shortened) {
+  // A control of nearly 4096 bytes, echoed whole with its sample, would not
+  // fit: its short members say what was asked.
+  auto pad = std::string(4000, 'x');
+  auto big =
+      R"({"id":"query-option","option-name":"relay-a","pad":")" + pad + R"("})";
+  CAF_CHECK_EQUAL(
+      reply_of(big),
+      R"({"control":{"id":"query-option","option-name":"relay-a"},)" + s +
+          R"(,"value":1})");
+}
+
+CAF_TEST(an answer that would pass the bound is an error saying so) {
+  auto options = node_options();
+  options[1].text = std::string(5000, 'v'); // a long shared value
+  auto action = handle_control(
+      R"({"id":"query-option","option-name":"greeting"})", sample, options);
+  CAF_REQUIRE(action.reply.has_value());
+  CAF_CHECK_LESS_OR_EQUAL(action.reply->size(), max_message_bytes);
+  CAF_CHECK_EQUAL(
+      action.reply->json,
+      R"({"control":{"id":"query-option"},"explanation":"the reply would pass realdds' 4096-byte message bound",)" +
+          s + R"(,"status":"error"})");
+}
