@@ -196,6 +196,42 @@ done
 # `query-options` notification, combined in one message.
 wanted realdds && saturate realdds-mirror signalbox realdds --realdds-port \
   "$here/realdds-fanout.json" "$fanout_rate" "$fanout_metric" 1 20000
+# realdds over DDS: 10 realdds-reader processes (tests/dds) on the load
+# core read the notification topic while 20 REST writers change values at
+# 500 and then 2000 changes/s; realdds-dds.mjs counts the value
+# notifications every reader took and their latency from the writer's send.
+run_dds() {
+  local name=$1 rate=$2 topic=bench/dds-$$-$2
+  start_server signalbox realdds --realdds.topic-root="$topic"
+  local pids=() i
+  for i in $(seq 10); do
+    # stdin stays open (a reader ends at EOF) without making `wait` wait
+    # for the sleep, as a pipeline would.
+    taskset -c "$load_cpu" "$build/test-programs/realdds-reader" \
+      --domain 0 --topic-root "$topic" --no-control \
+      >"$out/$name-reader-$i.out" 2>&1 < <(exec sleep 3600) &
+    pids+=($!)
+  done
+  # Every reader initialized (device-header and device-options taken).
+  for i in $(seq 10); do
+    for _ in $(seq 200); do
+      (($(grep -c '"event":"message"' "$out/$name-reader-$i.out") >= 2)) && break
+      sleep 0.05
+    done
+  done
+  run_load "$name" "$(jq --argjson r "$rate" '.clients[0].rate = $r' \
+    "$here/realdds-dds.json")" "--ttm-port=$(port_of ttm)"
+  pkill -TERM -f "realdds-reader --domain 0 --topic-root $topic" || true
+  wait "${pids[@]}" 2>/dev/null || true
+  node "$here/realdds-dds.mjs" "$out/$name.json" "$out/$name"-reader-*.out \
+    >"$out/$name.summary.json"
+  stop_server
+}
+if wanted realdds; then
+  run_dds realdds-dds-500 25
+  run_dds realdds-dds-2000 100
+fi
+
 # realdds log: a job writes 100 000 lines/s for 5 s; the node's CPU per
 # line with nobody listening (capture alone: realdds encodes nothing), then
 # per entry delivered to one mirror client, alternating twice.
@@ -277,6 +313,14 @@ peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
     done
   done
   if wanted realdds; then
+    echo
+    echo "| realdds over DDS (10 readers) | changes/s offered | value notifications delivered | lost | messages | per second | server CPU % | per server CPU-second | p50 µs | p99 µs | p99.9 µs |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for rate in 500 2000; do
+      jq -r --arg rate "$rate" '
+        "| realdds-dds | \($rate) | \(.delivered) | \(.lost) | \(.messages) | \(.delivered_per_second | floor) | \(.server_cpu_percent | floor) | \(.delivered_per_server_cpu_second | floor) | \(.latency_us.p50 | floor) | \(.latency_us.p99 | floor) | \(.latency_us.p99_9 | floor) |"' \
+        "$out/realdds-dds-$rate.summary.json"
+    done
     echo
     echo "| realdds-log (100 000 lines/s, 5 s) | round | lines | entries delivered | messages | server CPU s | CPU µs per line |"
     echo "|---|---:|---:|---:|---:|---:|---:|"

@@ -208,6 +208,14 @@ int64_t now_ns() {
       .count();
 }
 
+// The monotonic clock, which every process of the machine shares: the
+// benchmark compares it with the send time signalbox-load stamps.
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // ---------------------------------------------------------------------------
 // Listeners
 // ---------------------------------------------------------------------------
@@ -220,6 +228,7 @@ public:
       if (!info.valid_data)
         continue; // dispose/unregister notices carry no data
       const int64_t received = now_ns();
+      const int64_t steady = steady_ns();
       const std::string data = hex(s.data.data(), s.data.size());
       const std::string writer =
           guid_string(info.sample_identity.writer_guid());
@@ -239,6 +248,8 @@ public:
         w.String(writer.c_str());
         w.Key("received_ns");
         w.Int64(received);
+        w.Key("received_steady_ns");
+        w.Int64(steady);
       });
     }
   }
