@@ -18,9 +18,10 @@ import { fileURLToPath } from 'node:url';
 import { decode as cborDecode, Encoder } from 'cbor-x';
 import WebSocket from 'ws';
 
-import { matcher } from './ws.mjs';
+import { DEFAULT_TIMEOUT_MS, Inbox, matcher } from './inbox.mjs';
 
-const DEFAULT_TIMEOUT_MS = 5000;
+export { Inbox };
+
 
 /** realdds' max_message_bytes: no message is larger, in either format. */
 export const MAX_MESSAGE_BYTES = 4096;
@@ -224,133 +225,6 @@ export function decodeMessage(bytes, format, receivedNs = nowNs()) {
   return { value, problems };
 }
 
-function preview(items, max = 40) {
-  const cut = (text) => (text.length > 300 ? `${text.slice(0, 300)}... (${text.length} chars)` : text);
-  const shown = items
-    .slice(-max)
-    .map((m) => cut(JSON.stringify(normalize(m))))
-    .join('\n  ');
-  const skipped = items.length > max ? `  (${items.length - max} earlier not shown)\n` : '';
-  return `${skipped}  ${shown || '(nothing)'}`;
-}
-
-/**
- * A queue of received items with waiting by predicate (the pattern of
- * ws.mjs's WsClient). Items are queued the moment they arrive.
- */
-export class Inbox {
-  constructor(label) {
-    this.label = label;
-    this.queue = [];
-    this.history = [];
-    this.violations = [];
-    this.waiters = [];
-    this.arrival = new WeakMap();
-    this.received = 0;
-    this.endReason = null;
-  }
-
-  push(item) {
-    this.arrival.set(item, this.received++);
-    this.history.push(item);
-    this.queue.push(item);
-    for (const w of [...this.waiters]) {
-      const i = this.queue.findIndex(w.predicate);
-      if (i >= 0) {
-        const [taken] = this.queue.splice(i, 1);
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.done(taken);
-      }
-    }
-  }
-
-  violation(v) {
-    this.violations.push(v);
-    for (const w of this.waiters.splice(0)) w.fail('protocol violation');
-  }
-
-  end(reason) {
-    this.endReason = reason;
-    for (const w of this.waiters.splice(0)) w.fail(reason);
-  }
-
-  failureText(what, timeoutMs, reason) {
-    return (
-      `[${this.label}] ${reason} while waiting ${timeoutMs} ms for ${what}\n` +
-      `received:\n${preview(this.history)}\n` +
-      (this.violations.length ? `protocol violations:\n${preview(this.violations)}\n` : '') +
-      `still queued (not taken):\n${preview(this.queue)}`
-    );
-  }
-
-  /** Takes the first queued item matching `predicate`, waiting up to `timeoutMs`. */
-  next(predicate = () => true, timeoutMs = DEFAULT_TIMEOUT_MS, description) {
-    const test = matcher(predicate);
-    const what = description || (typeof predicate === 'object' ? JSON.stringify(predicate) : predicate.toString());
-    return new Promise((resolve, reject) => {
-      if (this.violations.length) {
-        reject(new Error(this.failureText(what, timeoutMs, 'protocol violation')));
-        return;
-      }
-      const i = this.queue.findIndex(test);
-      if (i >= 0) {
-        resolve(this.queue.splice(i, 1)[0]);
-        return;
-      }
-      if (this.endReason) {
-        reject(new Error(this.failureText(what, timeoutMs, this.endReason)));
-        return;
-      }
-      const waiter = {
-        predicate: test,
-        done: (item) => {
-          clearTimeout(waiter.timer);
-          resolve(item);
-        },
-        fail: (reason) => {
-          clearTimeout(waiter.timer);
-          reject(new Error(this.failureText(what, timeoutMs, reason)));
-        },
-      };
-      waiter.timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        waiter.fail('timed out');
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
-  }
-
-  /** Like next(), and drops every queued item that arrived before the match. */
-  async skipTo(predicate, timeoutMs = DEFAULT_TIMEOUT_MS, description) {
-    const item = await this.next(predicate, timeoutMs, description);
-    const at = this.arrival.get(item);
-    this.queue = this.queue.filter((m) => this.arrival.get(m) > at);
-    return item;
-  }
-
-  /**
-   * Resolves with the first item ever received that matches (taken or
-   * not), waiting up to `timeoutMs` when none has arrived yet; unlike
-   * next() it leaves the queue as it is.
-   */
-  seen(predicate, timeoutMs = DEFAULT_TIMEOUT_MS, description) {
-    const test = matcher(predicate);
-    const old = this.history.find(test);
-    if (old !== undefined) return Promise.resolve(old);
-    return this.next(predicate, timeoutMs, description).then((item) => {
-      // Put it back where it was: seen() does not take.
-      this.queue.unshift(item);
-      this.queue.sort((a, b) => this.arrival.get(a) - this.arrival.get(b));
-      return item;
-    });
-  }
-
-  /** Drops everything queued (what follows starts now). */
-  drain() {
-    this.queue = [];
-  }
-}
-
 /** Predicate: a notification of `id` (and the listed fields). */
 export function note(id, fields = {}) {
   return (m) => m.id === id && Object.entries(fields).every(([k, v]) => normalize(m[k]) === v);
@@ -402,8 +276,8 @@ export class MirrorClient {
   constructor(ws, label) {
     this.ws = ws;
     this.label = label;
-    this.items = new Inbox(label);
-    this.messages = new Inbox(`${label} (messages)`);
+    this.items = new Inbox(label, { show: normalize });
+    this.messages = new Inbox(`${label} (messages)`, { show: normalize });
     this.messageOfItem = new WeakMap();
     this.controls = 0; // controls sent: the sequence of the last one
     this.closeInfo = null;
@@ -572,8 +446,8 @@ export class DdsReader {
 
   constructor(program, args, label) {
     this.label = label;
-    this.events = new Inbox(label);
-    this.items = new Inbox(`${label} (notifications)`);
+    this.events = new Inbox(label, { show: normalize });
+    this.items = new Inbox(`${label} (notifications)`, { show: normalize });
     this.messageOfItem = new WeakMap();
     this.stderr = '';
     this.child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -8,29 +8,9 @@
 
 import WebSocket from 'ws';
 
-const DEFAULT_TIMEOUT_MS = 5000;
+import { DEFAULT_TIMEOUT_MS, Inbox, matcher, preview } from './inbox.mjs';
 
-function preview(items, max = 40) {
-  const cut = (text) => (text.length > 200 ? `${text.slice(0, 200)}... (${text.length} chars)` : text);
-  const shown = items.slice(-max).map((m) => cut(JSON.stringify(m))).join('\n  ');
-  const skipped = items.length > max ? `  (${items.length - max} earlier not shown)\n` : '';
-  return `${skipped}  ${shown || '(nothing)'}`;
-}
-
-function describePredicate(predicate, description) {
-  if (description) return description;
-  if (typeof predicate === 'object') return JSON.stringify(predicate);
-  return predicate.toString();
-}
-
-/**
- * A predicate from a partial frame: {cmd:'dbchange', key:'k'} matches frames
- * whose listed fields are equal. Functions are used as they are.
- */
-export function matcher(predicate) {
-  if (typeof predicate === 'function') return predicate;
-  return (msg) => Object.entries(predicate).every(([k, v]) => msg[k] === v);
-}
+export { matcher };
 
 export class WsClient {
   /**
@@ -67,17 +47,14 @@ export class WsClient {
   constructor(ws, label) {
     this.ws = ws;
     this.label = label;
-    this.queue = []; // received, not yet taken by next()
-    this.history = []; // everything received, for failure messages
-    this.violations = []; // frames that break "one JSON object with cmd per text frame"
-    this.waiters = [];
-    this.arrival = new WeakMap(); // frame -> arrival number
-    this.received = 0;
+    // Frames received, each a JSON object with cmd; the others are
+    // violations ("one JSON object with cmd per text frame").
+    this.frames = new Inbox(label);
     this.closeInfo = null;
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => {
         this.closeInfo = { code, reason: reason.toString() };
-        for (const w of this.waiters.splice(0)) w.fail(`connection closed (code ${code}, reason "${this.closeInfo.reason}")`);
+        this.frames.end(`connection closed (code ${code}, reason "${this.closeInfo.reason}")`);
         resolve(this.closeInfo);
       });
     });
@@ -85,6 +62,16 @@ export class WsClient {
       // 'close' follows; the close code says what happened.
     });
     ws.on('message', (data, isBinary) => this._receive(data, isBinary));
+  }
+
+  /** Frames received and not taken yet. */
+  get queue() {
+    return this.frames.queue;
+  }
+
+  /** Every frame received. */
+  get history() {
+    return this.frames.history;
   }
 
   get protocol() {
@@ -97,48 +84,23 @@ export class WsClient {
 
   _receive(data, isBinary) {
     const text = data.toString('utf8');
-    let msg;
+    const bad = 'received a frame that is not a JSON object with "cmd"';
     if (isBinary) {
-      this.violations.push({ binary: text });
-    } else {
-      try {
-        msg = JSON.parse(text);
-      } catch {
-        this.violations.push({ notJson: text });
-      }
-      if (msg !== undefined && (msg === null || typeof msg !== 'object' || Array.isArray(msg) || typeof msg.cmd !== 'string')) {
-        this.violations.push({ noCmdObject: text });
-        msg = undefined;
-      }
-    }
-    if (msg === undefined) {
-      for (const w of this.waiters.splice(0)) w.fail('received a frame that is not a JSON object with "cmd"');
+      this.frames.violation({ binary: text }, bad);
       return;
     }
-    this.arrival.set(msg, this.received++);
-    this.history.push(msg);
-    this.queue.push(msg);
-    this._serveWaiters();
-  }
-
-  _serveWaiters() {
-    for (const w of [...this.waiters]) {
-      const i = this.queue.findIndex(w.predicate);
-      if (i >= 0) {
-        const [msg] = this.queue.splice(i, 1);
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.done(msg);
-      }
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      this.frames.violation({ notJson: text }, bad);
+      return;
     }
-  }
-
-  _failureText(what, timeoutMs, reason) {
-    return (
-      `[${this.label}] ${reason} while waiting ${timeoutMs} ms for ${what}\n` +
-      `received on this connection:\n${preview(this.history)}\n` +
-      (this.violations.length ? `protocol violations:\n${preview(this.violations)}\n` : '') +
-      `still queued (not taken):\n${preview(this.queue)}`
-    );
+    if (msg === null || typeof msg !== 'object' || Array.isArray(msg) || typeof msg.cmd !== 'string') {
+      this.frames.violation({ noCmdObject: text }, bad);
+      return;
+    }
+    this.frames.push(msg);
   }
 
   /**
@@ -146,50 +108,15 @@ export class WsClient {
    * partial frame object), waiting up to `timeoutMs` for it to arrive.
    */
   next(predicate = () => true, timeoutMs = DEFAULT_TIMEOUT_MS, description) {
-    const test = matcher(predicate);
-    const what = describePredicate(predicate, description);
-    return new Promise((resolve, reject) => {
-      if (this.violations.length) {
-        reject(new Error(this._failureText(what, timeoutMs, 'protocol violation')));
-        return;
-      }
-      const i = this.queue.findIndex(test);
-      if (i >= 0) {
-        resolve(this.queue.splice(i, 1)[0]);
-        return;
-      }
-      if (this.closeInfo) {
-        reject(new Error(this._failureText(what, timeoutMs, `connection closed (code ${this.closeInfo.code})`)));
-        return;
-      }
-      const waiter = {
-        predicate: test,
-        done: (msg) => {
-          clearTimeout(waiter.timer);
-          resolve(msg);
-        },
-        fail: (reason) => {
-          clearTimeout(waiter.timer);
-          reject(new Error(this._failureText(what, timeoutMs, reason)));
-        },
-      };
-      waiter.timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        waiter.fail('timed out');
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
+    return this.frames.next(predicate, timeoutMs, description);
   }
 
   /**
    * Like next(), and also drops every queued frame that arrived before the
    * match: what follows starts after it (e.g. skip to a job's Starting).
    */
-  async skipTo(predicate, timeoutMs = DEFAULT_TIMEOUT_MS, description) {
-    const msg = await this.next(predicate, timeoutMs, description);
-    const at = this.arrival.get(msg);
-    this.queue = this.queue.filter((m) => this.arrival.get(m) > at);
-    return msg;
+  skipTo(predicate, timeoutMs = DEFAULT_TIMEOUT_MS, description) {
+    return this.frames.skipTo(predicate, timeoutMs, description);
   }
 
   /** Takes `count` frames matching `predicate`, in arrival order. */
