@@ -19,6 +19,7 @@ import { decode as cborDecode, Encoder } from 'cbor-x';
 import WebSocket from 'ws';
 
 import { DEFAULT_TIMEOUT_MS, Inbox, matcher } from './inbox.mjs';
+import { openClient } from './ws.mjs';
 
 export { Inbox };
 
@@ -250,27 +251,7 @@ export class MirrorClient {
    * subprotocol the server selected.
    */
   static connect(url, { protocols = JSON_PROTOCOL, label, timeoutMs = DEFAULT_TIMEOUT_MS, ...wsOptions } = {}) {
-    return new Promise((resolve, reject) => {
-      const ws = protocols === null ? new WebSocket(url, wsOptions) : new WebSocket(url, protocols, wsOptions);
-      const client = new MirrorClient(ws, label || `${url} ${protocols ?? '(no subprotocol)'}`);
-      const timer = setTimeout(() => {
-        ws.terminate();
-        reject(new Error(`WebSocket ${url} not open within ${timeoutMs} ms`));
-      }, timeoutMs);
-      ws.once('open', () => {
-        clearTimeout(timer);
-        resolve(client);
-      });
-      ws.once('unexpected-response', (req, res) => {
-        clearTimeout(timer);
-        req.destroy();
-        reject(new Error(`WebSocket ${url} refused with HTTP ${res.statusCode}`));
-      });
-      ws.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new Error(`WebSocket ${url} failed: ${err.message}`));
-      });
-    });
+    return openClient(url, protocols, { timeoutMs, ...wsOptions }, (ws) => new MirrorClient(ws, label || `${url} ${protocols ?? '(no subprotocol)'}`));
   }
 
   constructor(ws, label) {

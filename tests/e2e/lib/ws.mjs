@@ -18,30 +18,7 @@ export class WsClient {
    * (with the HTTP status in the message when the server refused it).
    */
   static connect(url, { protocols = 'ttmnotify', label, timeoutMs = DEFAULT_TIMEOUT_MS, ...wsOptions } = {}) {
-    return new Promise((resolve, reject) => {
-      const ws = protocols === undefined || protocols === null
-        ? new WebSocket(url, wsOptions)
-        : new WebSocket(url, protocols, wsOptions);
-      // Frames can arrive right after 'open': the client queues from now on.
-      const client = new WsClient(ws, label || url);
-      const timer = setTimeout(() => {
-        ws.terminate();
-        reject(new Error(`WebSocket ${url} not open within ${timeoutMs} ms`));
-      }, timeoutMs);
-      ws.once('open', () => {
-        clearTimeout(timer);
-        resolve(client);
-      });
-      ws.once('unexpected-response', (req, res) => {
-        clearTimeout(timer);
-        req.destroy();
-        reject(new Error(`WebSocket ${url} refused with HTTP ${res.statusCode}`));
-      });
-      ws.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new Error(`WebSocket ${url} failed: ${err.message}`));
-      });
-    });
+    return openClient(url, protocols, { timeoutMs, ...wsOptions }, (ws) => new WsClient(ws, label || url));
   }
 
   constructor(ws, label) {
@@ -201,4 +178,36 @@ export function tryHandshake(url, protocols, timeoutMs = DEFAULT_TIMEOUT_MS) {
     });
     ws.once('error', (err) => finish({ outcome: 'error', message: err.message }));
   });
+}/**
+ * Opens a WebSocket to `url` offering `protocols` (none when null or
+ * undefined) and wraps it at once with `wrap(ws)`, so that frames arriving
+ * right after 'open' are queued; resolves with the wrapper once open, and
+ * rejects with the HTTP status when the server refuses the upgrade.
+ */
+export function openClient(url, protocols, { timeoutMs = DEFAULT_TIMEOUT_MS, ...wsOptions }, wrap) {
+  return new Promise((resolve, reject) => {
+    const ws = protocols === undefined || protocols === null
+      ? new WebSocket(url, wsOptions)
+      : new WebSocket(url, protocols, wsOptions);
+    const client = wrap(ws);
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`WebSocket ${url} not open within ${timeoutMs} ms`));
+    }, timeoutMs);
+    ws.once('open', () => {
+      clearTimeout(timer);
+      resolve(client);
+    });
+    ws.once('unexpected-response', (req, res) => {
+      clearTimeout(timer);
+      req.destroy();
+      reject(new Error(`WebSocket ${url} refused with HTTP ${res.statusCode}`));
+    });
+    ws.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`WebSocket ${url} failed: ${err.message}`));
+    });
+  });
 }
+
+
