@@ -7,6 +7,7 @@
 // parallel test files and earlier tests never see each other's messages.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { describe, test } from 'node:test';
 
 import { renderConfig } from './lib/config.mjs';
@@ -239,6 +240,36 @@ describe('realdds over DDS', { skip }, () => {
     const reader = await startReader(t, root);
     await reader.events.seen((e) => e.event === 'matched' && e['notification-writers'] > 0, DISCOVERY_TIMEOUT_MS, 'matched');
     await walk(node, reader, 'cbor');
+  });
+
+  test('--realdds.enabled=false: no DDS participant, so no UDP socket; enabled: it has them', { timeout: 30000 }, async (t) => {
+    // The node uses UDP for nothing but DDS: a participant shows as UDP
+    // sockets among the node's descriptors.
+    const udpSockets = (pid) => {
+      const inodes = new Set();
+      for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+        for (const line of fs.readFileSync(table, 'utf8').split('\n').slice(1)) {
+          const fields = line.trim().split(/\s+/);
+          if (fields.length > 9) inodes.add(fields[9]);
+        }
+      }
+      let n = 0;
+      for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+        let target;
+        try {
+          target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          continue; // closed meanwhile
+        }
+        const m = /^socket:\[(\d+)\]$/.exec(target);
+        if (m && inodes.has(m[1])) n++;
+      }
+      return n;
+    };
+    const off = await startNode(t, uniqueRoot(), ['--realdds.enabled=false']);
+    assert.equal(udpSockets(off.pid), 0, 'UDP sockets of a node without realdds');
+    const on = await startNode(t, uniqueRoot());
+    assert.ok(udpSockets(on.pid) > 0, 'a node with realdds has its participant\'s UDP sockets');
   });
 
   test('--realdds.enabled=false: a reader never matches', { timeout: 30000 }, async (t) => {
