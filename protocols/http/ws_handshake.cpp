@@ -89,4 +89,15 @@ std::string switching_protocols(std::string_view accept,
   return out;
 }
 
+std::string offered_subprotocols(const request_type& req) {
+  std::string offered;
+  auto range = req.equal_range(bhttp::field::sec_websocket_protocol);
+  for (auto i = range.first; i != range.second; ++i) {
+    if (!offered.empty())
+      offered += ",";
+    offered += std::string{i->value()};
+  }
+  return offered;
+}
+
 } // namespace signalbox::http::ws

@@ -30,6 +30,10 @@ check_upgrade(const request_type& req);
 response_type refusal_response(const handshake_refusal& refusal,
                                unsigned version);
 
+/// The Sec-WebSocket-Protocol offer of `req`, its header lines joined with
+/// commas (an offer may be spread over several lines); "" for none.
+std::string offered_subprotocols(const request_type& req);
+
 /// The 101 Switching Protocols answer, with `subprotocol` when not empty.
 std::string switching_protocols(std::string_view accept,
                                 std::string_view subprotocol);

@@ -8,6 +8,7 @@
 #include "protocols/http/rest_json.hpp"
 #include "protocols/http/subprotocol_codec.hpp"
 #include "protocols/http/ws_frame_codec.hpp"
+#include "protocols/http/ws_handshake.hpp"
 #include "protocols/realdds/cbor_codec.hpp"
 
 namespace signalbox::realdds {
@@ -80,9 +81,9 @@ public:
     auto target = std::string{req.target()};
     auto path = target.substr(0, target.find('?'));
     if (path != "/") {
-      respond(http::make_json_response(
-          404, rest::encode_error("nothing at " + path), req.version(),
-          req.keep_alive()));
+      respond(http::make_json_response(404,
+                                       rest::encode_error("nothing at " + path),
+                                       req.version(), req.keep_alive()));
       return;
     }
     respond(http::make_upgrade_required(
@@ -100,13 +101,7 @@ public:
       return http::make_json_response(
           404, rest::encode_error("no WebSocket endpoint at " + path),
           req.version(), false);
-    std::string offered;
-    auto range = req.equal_range(http::bhttp::field::sec_websocket_protocol);
-    for (auto i = range.first; i != range.second; ++i) {
-      if (!offered.empty())
-        offered += ",";
-      offered += std::string{i->value()};
-    }
+    auto offered = http::ws::offered_subprotocols(req);
     auto choice =
         http::choose_subprotocol(offered, {json_subprotocol, cbor_subprotocol});
     if (choice.outcome == http::subprotocol_choice::rejected)

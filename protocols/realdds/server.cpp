@@ -52,16 +52,20 @@ std::vector<encoded> initialization(const server_state& st) {
   return {device_header(now), device_options(st.options, now)};
 }
 
+/// Writes `m` to the DDS topic in the configured data_format.
+void write_dds(server_state& st, const encoded& m) {
+  auto& bytes = st.cfg.format == data_format::cbor ? m.cbor : m.json;
+  if (!st.cfg.dds->write(st.cfg.format, bytes))
+    ++st.counters->dds_failures;
+}
+
 /// realdds' rule: a reader that matched gets the initialization before
 /// anything else is written to it.
 void initialize_new_readers(server_state& st) {
   if (!st.cfg.dds || !st.cfg.dds->take_new_readers())
     return;
   for (auto& m : initialization(st))
-    if (!st.cfg.dds->write(st.cfg.format, st.cfg.format == data_format::cbor
-                                              ? std::string_view{m.cbor}
-                                              : std::string_view{m.json}))
-      ++st.counters->dds_failures;
+    write_dds(st, m);
 }
 
 /// Writes `messages`, each encoded once per format, to DDS and the mirror.
@@ -72,11 +76,8 @@ void publish(server_state& st, std::vector<encoded> messages) {
   bool to_dds = st.cfg.dds && st.cfg.dds->readers() > 0;
   bool to_mirror = st.cfg.mirror && st.cfg.mirror->size() > 0;
   for (auto& m : messages) {
-    if (to_dds &&
-        !st.cfg.dds->write(st.cfg.format, st.cfg.format == data_format::cbor
-                                              ? std::string_view{m.cbor}
-                                              : std::string_view{m.json}))
-      ++st.counters->dds_failures;
+    if (to_dds)
+      write_dds(st, m);
     if (to_mirror)
       st.cfg.mirror->broadcast(frames_of(m));
     if (st.cfg.tap)

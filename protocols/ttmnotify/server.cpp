@@ -4,6 +4,7 @@
 
 #include "protocols/http/listener.hpp"
 #include "protocols/http/rest_json.hpp"
+#include "protocols/http/ws_handshake.hpp"
 #include "protocols/ttmnotify/codec.hpp"
 
 namespace signalbox::ttmnotify {
@@ -64,14 +65,7 @@ public:
       return http::make_json_response(
           404, rest::encode_error("no WebSocket endpoint at " + path),
           req.version(), false);
-    // The offer may be spread over several header lines.
-    std::string offered;
-    auto range = req.equal_range(bhttp::field::sec_websocket_protocol);
-    for (auto i = range.first; i != range.second; ++i) {
-      if (!offered.empty())
-        offered += ",";
-      offered += std::string{i->value()};
-    }
+    auto offered = http::ws::offered_subprotocols(req);
     auto outcome = negotiate(offered);
     if (outcome == negotiation::rejected)
       return http::make_json_response(
