@@ -27,7 +27,9 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor_control_block.hpp>
 #include <caf/fwd.hpp>
+#include <caf/message.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
@@ -127,6 +129,30 @@ CAF_ADD_ATOM(signalbox_types, signalbox, realdds_control_atom, "rddsctl")
 CAF_ADD_ATOM(signalbox_types, signalbox, realdds_join_atom, "rddsjoin")
 CAF_ADD_ATOM(signalbox_types, signalbox, realdds_matched_atom, "rddsmatch")
 CAF_ADD_ATOM(signalbox_types, signalbox, realdds_drain_atom, "rddsdrain")
+
+// Cluster: the links between the routers of the nodes.
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::cluster_member))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::cluster_member>))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::cluster_hello))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::member_view))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::member_view>))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::cluster_view))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::cluster_changed))
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_join_atom, "cljoin")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_connect_atom, "clconnect")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_link_atom, "cllink")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_tick_atom, "cltick")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_hello_atom, "clhello")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_topics_atom, "cltopics")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_members_atom, "clmembers")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_event_atom, "clevent")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_remote_atom, "clremote")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_beat_atom, "clbeat")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_publish_atom, "clpublish")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_request_atom, "clrequest")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_owner_atom, "clowner")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_handler_atom, "clhandler")
+CAF_ADD_ATOM(signalbox_types, signalbox, cluster_deliver_atom, "cldeliver")
 
 CAF_END_TYPE_ID_BLOCK(signalbox_types)
 
@@ -332,6 +358,19 @@ using value_registry_actor = caf::typed_actor<
     caf::replies_to<delete_atom, std::string>::with<ok_atom>>::
     extend_with<value_registry_internal>;
 
+// -- cluster handlers ---------------------------------------------------------
+
+/// A service of this node that takes a cluster topic's traffic from other
+/// nodes: the router hands it every event and request whose topic is the
+/// service's name or starts with "<name>/". A service never forwards what
+/// it was handed (the router of the origin reached every node already).
+using cluster_handler_actor = caf::typed_actor<
+    // `payload` was published on `topic` by another node; answers how many
+    // of its clients it reached (summed over the cluster for a request;
+    // nobody reads it for an event).
+    caf::replies_to<cluster_deliver_atom, std::string,
+                    caf::message>::with<uint64_t>>;
+
 // -- JMRI ---------------------------------------------------------------------
 
 /// A JMRI connection as the message service's actors see it: it receives
@@ -368,9 +407,11 @@ using jmri_directory_actor = caf::typed_actor<
     // fresh UUID v4 is subscribed for it (`generated`).
     caf::replies_to<get_atom, jmri_sink_actor>::with<jmri_client_ids>,
     // Sends `msg` to its client, or to every client when msg.client is empty
-    // (one copy per id), encoding it once; answers the number of copies.
+    // (one copy per id), encoding it once, and to the clients on the other
+    // nodes of the cluster; answers the number of copies everywhere.
     // A message for an unknown client is dropped (0).
-    caf::replies_to<jmri_send_atom, jmri_message>::with<uint64_t>>;
+    caf::replies_to<jmri_send_atom, jmri_message>::with<uint64_t>>::
+    extend_with<cluster_handler_actor>;
 
 // -- Socket.IO: the altoponix relay
 // --------------------------------------------
@@ -518,6 +559,66 @@ using realdds_server_actor = caf::typed_actor<
     // goes out, combined).
     caf::reacts_to<flush_atom>, caf::reacts_to<realdds_drain_atom>>;
 
+// -- cluster ------------------------------------------------------------------
+
+/// What routers say to each other across a link. The sender's identity is
+/// the link it came over: messages from a handle that is not an up member
+/// are dropped (only a hello is taken from anyone).
+using cluster_peer_actor = caf::typed_actor<
+    // The handshake: answers the receiver's own hello, or an error whose
+    // text says why the link is refused (a name in use, another protocol).
+    caf::replies_to<cluster_hello_atom, cluster_hello>::with<cluster_hello>,
+    // The sender's topics changed: the whole set.
+    caf::reacts_to<cluster_topics_atom, std::vector<std::string>>,
+    // The members the sender has links to (gossip, so the mesh closes).
+    caf::reacts_to<cluster_members_atom, std::vector<cluster_member>>,
+    // An event on `topic`, number `seq` of the sender's stream to us.
+    caf::reacts_to<cluster_event_atom, uint64_t, std::string, caf::message>,
+    // A request on `topic` in the same stream; answers the handler's count.
+    caf::replies_to<cluster_remote_atom, uint64_t, std::string,
+                    caf::message>::with<uint64_t>,
+    // The heartbeat, carrying the highest `seq` the sender has received
+    // from us (the acknowledgement that bounds what is in flight).
+    caf::reacts_to<cluster_beat_atom, uint64_t>>;
+
+/// Internal messages of the router: its timer and its connection attempts.
+using cluster_router_internal = caf::typed_actor<
+    // Heartbeats out, silent members down (every half heartbeat).
+    caf::reacts_to<cluster_tick_atom>,
+    // Dial the router published at `address` ("host:port").
+    caf::reacts_to<cluster_connect_atom, std::string>,
+    // A route to the router published at `address` was made (by the
+    // middleman; unit tests hand routers to each other directly).
+    caf::reacts_to<cluster_link_atom, std::string, caf::strong_actor_ptr>>;
+
+/// The node's one cluster router (Zeek Broker's core actor): links to the
+/// router of every other node, forwards what this node publishes only to
+/// the members that take its topic, once per member, and hands what
+/// arrives to the local service of its topic, never forwarding it again.
+using cluster_router_actor = caf::typed_actor<
+    // Starts the router: its own published address and the configured
+    // peers to dial.
+    caf::reacts_to<cluster_join_atom, std::string, std::vector<std::string>>,
+    // The view of GET /api/cluster.
+    caf::replies_to<get_atom>::with<cluster_view>,
+    // Local service `name` takes topics "name" and "name/...".
+    caf::reacts_to<put_atom, cluster_handler_atom, std::string,
+                   cluster_handler_actor>,
+    // This node takes `topic` from now on / no longer (counted: as many
+    // deletes as puts withdraw it).
+    caf::reacts_to<put_atom, cluster_topics_atom, std::string>,
+    caf::reacts_to<delete_atom, cluster_topics_atom, std::string>,
+    // Publishes `payload` on `topic` to every member taking it.
+    caf::reacts_to<cluster_publish_atom, std::string, caf::message>,
+    // The same as a request: answers the sum of the counts of the members
+    // that answered within a heartbeat (0 when none takes `topic`; members
+    // silent for a heartbeat already are not asked).
+    caf::replies_to<cluster_request_atom, std::string,
+                    caf::message>::with<uint64_t>,
+    // The name of an up member taking `topic`, "" when none.
+    caf::replies_to<cluster_owner_atom, std::string>::with<std::string>>::
+    extend_with<cluster_peer_actor, cluster_router_internal>;
+
 // -- group names --------------------------------------------------------------
 
 /// The local groups domain actors publish to; sessions join them.
@@ -527,6 +628,8 @@ constexpr const char* gpio = "ttm/gpio";
 constexpr const char* values = "ttm/values";
 /// `(output_atom, job_output)` for every captured line of job output.
 constexpr const char* job_output = "jobs/output";
+/// `(notify_atom, notification_ptr)` of a cluster_changed.
+constexpr const char* cluster = "cluster/members";
 } // namespace groups
 
 } // namespace signalbox
@@ -541,6 +644,7 @@ CAF_ADD_TYPE_ID(signalbox_actors, (signalbox::jmri_sink_actor))
 CAF_ADD_TYPE_ID(signalbox_actors, (signalbox::sio_sink_actor))
 CAF_ADD_TYPE_ID(signalbox_actors, (signalbox::sio_monitor_actor))
 CAF_ADD_TYPE_ID(signalbox_actors, (signalbox::rtoc_sink_actor))
+CAF_ADD_TYPE_ID(signalbox_actors, (signalbox::cluster_handler_actor))
 
 CAF_END_TYPE_ID_BLOCK(signalbox_actors)
 

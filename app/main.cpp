@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
               << signalbox::text_of(opts.error()) << std::endl;
     return 2;
   }
+  if (opts->cluster.enabled)
+    cfg.enable_cluster(opts->cluster);
   caf::actor_system sys{cfg};
   signalbox::node node{sys, std::move(*opts), std::move(services)};
   auto on_listening = [](const std::string& service, const std::string& address,

@@ -86,7 +86,8 @@ caf::error node::impl::spawn_domain_before_services() {
   // (seen: a job registry and a GPIO line actor, both workers blocked, at
   // start-up). Once created, a group is found without blocking.
   for (auto name :
-       {groups::jobs, groups::gpio, groups::values, groups::job_output})
+       {groups::jobs, groups::gpio, groups::values, groups::job_output,
+        groups::cluster})
     groups.push_back(sys.groups().get_local(name));
   auto store = spawn_store(sys, opts.store);
   if (!store)

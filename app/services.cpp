@@ -1,5 +1,6 @@
 #include "app/services.hpp"
 
+#include "protocols/cluster/service.hpp"
 #include "protocols/jmri/service.hpp"
 #include "protocols/realdds/service.hpp"
 #include "protocols/rtoc/service.hpp"
@@ -17,6 +18,9 @@ service_list make_services() {
   all.push_back(socketio::make_service());  // 5000: altoponix relay
   all.push_back(rtoc::make_service());      // 5050: RTOC websocket
   all.push_back(realdds::make_service());   // DDS, 5151: realdds
+  // Last: its router is in the context from `bind` on, before any service
+  // starts, and its listening line comes after the interfaces'.
+  all.push_back(cluster::make_service()); // 4100: links to other nodes
   return all;
 }
 

@@ -8,18 +8,21 @@
 #include <sched.h>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 #include <caf/config_option_adder.hpp>
 #include <caf/config_value.hpp>
 #include <caf/detail/ini_consumer.hpp>
 #include <caf/detail/parser/read_ini.hpp>
 #include <caf/dictionary.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/parser_state.hpp>
 #include <caf/settings.hpp>
 
 #include "config/default_conf.hpp"
 #include "config/option_group.hpp"
 #include "core/errors.hpp"
+#include "core/host_port.hpp"
 
 namespace signalbox {
 
@@ -282,6 +285,40 @@ std::string config_file_text(int argc, char** argv) {
   return default_config_text;
 }
 
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0 || buf[0] == '\0')
+    return "signalbox";
+  return buf;
+}
+
+bool is_loopback(const std::string& address) {
+  return address.rfind("127.", 0) == 0 || address == "::1" ||
+         address == "localhost";
+}
+
+caf::error check_cluster(node_options& x) {
+  auto& c = x.cluster;
+  if (c.name.empty())
+    c.name = host_name();
+  if (c.heartbeat < std::chrono::milliseconds{50})
+    return config_error("cluster.heartbeat must be at least 50ms");
+  if (c.max_backlog == 0)
+    return config_error("cluster.max-backlog must be positive");
+  for (auto& peer : c.peers)
+    if (!parse_host_port(peer))
+      return config_error("cluster.peers: \"" + peer +
+                          "\" is not \"host:port\"");
+  // Links between hosts are to run over CAF's OpenSSL module with mutual
+  // certificates (issue 13); until this build has that, a cluster stays
+  // on one host rather than carrying unauthenticated links over a network.
+  if (c.enabled && !is_loopback(x.net.address))
+    return config_error("cluster.enabled needs net.address on loopback: "
+                        "links between hosts need TLS (cluster.tls-*), "
+                        "which this version does not have yet");
+  return caf::none;
+}
+
 } // namespace
 
 node_config::node_config() {
@@ -332,6 +369,16 @@ node_config::node_config() {
       .add(x.store.directory, "directory", "data directory (LMDB environment)")
       .add(x.store.map_size, "map-size", "initial LMDB map size in bytes")
       .add(x.store.sync, "sync", "fsync every commit");
+  option_group{custom_options_, "cluster"}
+      .add(x.cluster.enabled, "enabled", "link this node with other nodes")
+      .add(x.cluster.name, "name",
+           "this node's name, unique in the cluster (default: host name)")
+      .add(x.cluster.port, "port", "the cluster router's port (0: ephemeral)")
+      .add(x.cluster.peers, "peers", "routers to dial, a list of \"host:port\"")
+      .add(x.cluster.heartbeat, "heartbeat",
+           "heartbeat period; a member silent for 3 of them is down")
+      .add(x.cluster.max_backlog, "max-backlog",
+           "unacknowledged events per member before further ones drop");
 }
 
 caf::error node_config::parse_args(int argc, char** argv) {
@@ -432,6 +479,17 @@ std::string node_config::describe(const caf::error& err) const {
   return where.empty() ? what : what + " in " + where;
 }
 
+void node_config::enable_cluster(const cluster_options& cluster) {
+  load<caf::io::middleman>();
+  // The middleman closes a link silent for two heartbeats (checked every
+  // heartbeat, so within three); the router notices the same on its own.
+  auto beat = std::chrono::duration_cast<caf::timespan>(cluster.heartbeat);
+  caf::put(content, "middleman.heartbeat-interval", beat);
+  caf::put(content, "middleman.connection-timeout", 2 * beat);
+  caf::put(content, "middleman.app-identifiers",
+           std::vector<std::string>{"signalbox.cluster.v1"});
+}
+
 bool node_config::help_requested() const {
   return cli_helptext_printed;
 }
@@ -449,6 +507,8 @@ caf::expected<node_options> node_config::read_node_options() const {
   if (x.net.max_queue_bytes == 0 || x.net.max_queue_frames == 0)
     return config_error("net.max-queue-bytes and net.max-queue-frames must "
                         "be positive");
+  if (auto err = check_cluster(x))
+    return err;
   if (auto err = read_jobs(content, x.jobs))
     return err;
   if (auto err = read_gpio_lines(content, x.gpio))

@@ -64,6 +64,16 @@ struct value_options {
   size_t max_keys = 100000;
 };
 
+/// `cluster`: the links to the other nodes of a site (docs/cluster.md).
+struct cluster_options {
+  bool enabled = false;
+  std::string name;               // unique in the cluster; default: host name
+  uint16_t port = 4100;           // the router's port; 0: ephemeral
+  std::vector<std::string> peers; // routers to dial, "host:port"
+  std::chrono::milliseconds heartbeat{1000}; // a member silent 3x is down
+  size_t max_backlog = 10000; // unacknowledged events per member; more drop
+};
+
 /// The node's own settings: the network side every service shares and the
 /// domain (jobs, GPIO, shared values, store). Each service declares and
 /// keeps its own settings (protocols/<name>/service.cpp).
@@ -73,6 +83,7 @@ struct node_options {
   gpio_options gpio;
   value_options values;
   store_options store;
+  cluster_options cluster;
 };
 
 /// The CAF configuration of a signalbox node: declares the node's options,
@@ -97,6 +108,10 @@ public:
   /// A readable text for an error of parse_args (CAF renders parser errors
   /// as "parser_error(...)").
   std::string describe(const caf::error& err) const;
+
+  /// Loads CAF's middleman for the cluster's links, with heartbeats on
+  /// every link (cluster.heartbeat) so that a hung peer's link is closed.
+  void enable_cluster(const cluster_options& cluster);
 
   /// True when the user asked for --help (the help text was printed).
   bool help_requested() const;

@@ -82,4 +82,16 @@ bool from_string(const std::string& str, gpio_direction& x) {
   return true;
 }
 
+const char* to_string(member_state x) {
+  switch (x) {
+  case member_state::connecting:
+    return "connecting";
+  case member_state::up:
+    return "up";
+  case member_state::down:
+    return "down";
+  }
+  return "down";
+}
+
 } // namespace signalbox

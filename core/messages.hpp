@@ -207,6 +207,53 @@ struct value_changed {
   value_change reason = value_change::updated;
 };
 
+// -- cluster ------------------------------------------------------------------
+
+/// What one node knows of a link to another node.
+enum class member_state : uint8_t { connecting, up, down };
+
+/// A node of the cluster as members tell each other about it: its unique
+/// `cluster.name` and the address its router is published at.
+struct cluster_member {
+  std::string name;
+  std::string address; // "host:port"
+};
+
+/// The handshake of a link, sent by the node that dialled and answered by
+/// the other: who it is, whom it knows, and which topics it takes.
+struct cluster_hello {
+  uint32_t protocol = 0;    // refused unless equal on both sides
+  std::string name;         // cluster.name, unique in the cluster
+  std::string address;      // where its router is published
+  uint64_t incarnation = 0; // random per start: a restart is a new peer
+  std::vector<cluster_member> members; // the members it has links to
+  std::vector<std::string> topics;     // what its services take
+};
+
+/// One other node as GET /api/cluster shows it.
+struct member_view {
+  std::string name; // "" for a configured peer never reached
+  std::string address;
+  member_state state = member_state::connecting;
+  int64_t last_seen_ms = -1; // wall clock of the last message; -1: never
+};
+
+/// The node's view of the cluster (GET /api/cluster).
+struct cluster_view {
+  bool enabled = false;
+  std::string name;
+  std::string address;
+  int64_t heartbeat_ms = 0;
+  std::vector<member_view> members; // the other nodes, by name
+};
+
+/// A member came up or was lost (ttmnotify "clusterupdate").
+struct cluster_changed {
+  std::string name;
+  std::string address;
+  member_state state = member_state::up;
+};
+
 // -- inspection ---------------------------------------------------------------
 
 template <class Inspector>
@@ -298,6 +345,34 @@ typename Inspector::result_type inspect(Inspector& f, value_changed& x) {
   return f(caf::meta::type_name("value_changed"), x.key, x.value, x.reason);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_member& x) {
+  return f(caf::meta::type_name("cluster_member"), x.name, x.address);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_hello& x) {
+  return f(caf::meta::type_name("cluster_hello"), x.protocol, x.name, x.address,
+           x.incarnation, x.members, x.topics);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, member_view& x) {
+  return f(caf::meta::type_name("member_view"), x.name, x.address, x.state,
+           x.last_seen_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_view& x) {
+  return f(caf::meta::type_name("cluster_view"), x.enabled, x.name, x.address,
+           x.heartbeat_ms, x.members);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_changed& x) {
+  return f(caf::meta::type_name("cluster_changed"), x.name, x.address, x.state);
+}
+
 // -- names of enumerations (REST and logs) ------------------------------------
 
 const char* to_string(job_status x);
@@ -305,6 +380,7 @@ const char* to_string(restart_policy x);
 const char* to_string(job_origin x);
 const char* to_string(gpio_direction x);
 const char* to_string(value_change x);
+const char* to_string(member_state x);
 
 /// Parses "no", "on-failure" or "always"; false for anything else.
 bool from_string(const std::string& str, restart_policy& x);

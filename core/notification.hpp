@@ -20,7 +20,7 @@
 namespace signalbox {
 
 using domain_event = std::variant<job_list_changed, job_status_changed,
-                                  gpio_changed, value_changed>;
+                                  gpio_changed, value_changed, cluster_changed>;
 
 /// One encoding of domain events, registered by the protocol that owns it.
 class wire_format {

@@ -56,6 +56,10 @@ struct service_context {
   gpio_registry_actor gpio;
   job_registry_actor jobs;
 
+  /// The cluster router (protocols/cluster), from `bind` on; null when the
+  /// cluster is off.
+  cluster_router_actor cluster;
+
   /// Variables every job's process gets, filled during `bind` (the ttm
   /// service adds SIGNALBOX_URL, so jobs can reach the node's REST API).
   std::map<std::string, std::string> job_environment;

@@ -221,6 +221,45 @@ std::string encode(const std::vector<log_line>& xs) {
   });
 }
 
+std::string encode(const cluster_view& x) {
+  return encode_one(x, [](json_writer& w, const cluster_view& v) {
+    w.StartObject();
+    put_key(w, "enabled");
+    w.Bool(v.enabled);
+    put_key(w, "name");
+    put_string(w, v.name);
+    put_key(w, "address");
+    if (v.address.empty())
+      w.Null();
+    else
+      put_string(w, v.address);
+    put_key(w, "heartbeat_ms");
+    w.Int64(v.heartbeat_ms);
+    put_key(w, "members");
+    w.StartArray();
+    for (auto& m : v.members) {
+      w.StartObject();
+      put_key(w, "name");
+      if (m.name.empty())
+        w.Null();
+      else
+        put_string(w, m.name);
+      put_key(w, "address");
+      put_string(w, m.address);
+      put_key(w, "state");
+      w.String(to_string(m.state));
+      put_key(w, "last_seen");
+      if (m.last_seen_ms < 0)
+        w.Null();
+      else
+        w.Int64(m.last_seen_ms);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
 std::string encode_error(std::string_view text) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};

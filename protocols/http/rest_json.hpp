@@ -22,6 +22,10 @@ std::string encode(const std::vector<gpio_info>& xs);
 std::string encode(const value_info& x);
 std::string encode(const std::vector<value_info>& xs);
 std::string encode(const std::vector<log_line>& xs);
+/// GET /api/cluster: `{"enabled","name","address","heartbeat_ms",
+/// "members":[{"name"|null,"address","state","last_seen"|null}]}`, last_seen
+/// in milliseconds since the epoch.
+std::string encode(const cluster_view& x);
 
 /// `{"error":"<text>"}`.
 std::string encode_error(std::string_view text);

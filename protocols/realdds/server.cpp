@@ -137,6 +137,10 @@ struct event_handler {
     // Jobs added or removed: their status notifications say enough.
   }
 
+  void operator()(const cluster_changed&) const {
+    // The server joins no cluster group: each node is one device's view.
+  }
+
   void operator()(const job_status_changed& x) const {
     if (!anyone_listening(self->state))
       return;

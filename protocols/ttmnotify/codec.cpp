@@ -56,6 +56,17 @@ void encode_event(json_writer& w, const value_changed& x) {
   w.String(to_string(x.reason));
 }
 
+void encode_event(json_writer& w, const cluster_changed& x) {
+  w.Key("cmd");
+  w.String("clusterupdate");
+  w.Key("name");
+  write_string(w, x.name);
+  w.Key("address");
+  write_string(w, x.address);
+  w.Key("state");
+  w.String(to_string(x.state));
+}
+
 } // namespace
 
 std::string encode(const domain_event& event) {

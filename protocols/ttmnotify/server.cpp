@@ -97,7 +97,7 @@ void serve(http::bound_listener& listener, std::shared_ptr<ws_fanout> hub,
 }
 
 std::vector<std::string> subscribed_groups() {
-  return {groups::jobs, groups::gpio, groups::values};
+  return {groups::jobs, groups::gpio, groups::values, groups::cluster};
 }
 
 } // namespace signalbox::ttmnotify

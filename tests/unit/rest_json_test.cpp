@@ -182,3 +182,25 @@ CAF_TEST(job specs) {
   CAF_CHECK_EQUAL(error_of(R"({"name":"n","command":["x"],"env":{"A=B":"1"}})"),
                   "'env' names must be non-empty and must not contain '='");
 }
+
+CAF_TEST(the cluster view lists members with nulls for the unknown) {
+  cluster_view v;
+  v.enabled = true;
+  v.name = "gw-a";
+  v.address = "127.0.0.1:4100";
+  v.heartbeat_ms = 1000;
+  v.members = {{"gw-b", "127.0.0.1:4101", member_state::up, 1796000000123},
+               {"", "10.0.0.9:4100", member_state::connecting, -1}};
+  CAF_CHECK_EQUAL(
+      rest::encode(v),
+      R"({"enabled":true,"name":"gw-a","address":"127.0.0.1:4100",)"
+      R"("heartbeat_ms":1000,"members":[{"name":"gw-b",)"
+      R"("address":"127.0.0.1:4101","state":"up","last_seen":1796000000123},)"
+      R"({"name":null,"address":"10.0.0.9:4100","state":"connecting",)"
+      R"("last_seen":null}]})");
+  cluster_view lone;
+  lone.name = "gw-a";
+  CAF_CHECK_EQUAL(rest::encode(lone),
+                  R"({"enabled":false,"name":"gw-a","address":null,)"
+                  R"("heartbeat_ms":0,"members":[]})");
+}

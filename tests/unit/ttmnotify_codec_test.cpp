@@ -93,3 +93,12 @@ CAF_TEST(subprotocol negotiation follows RFC 6455) {
   CAF_CHECK_EQUAL(negotiate("TTMNOTIFY"), negotiation::rejected);
   CAF_CHECK_EQUAL(negotiate("ttm notify"), negotiation::rejected);
 }
+
+CAF_TEST(clusterupdate frames name the member its address and state) {
+  CAF_CHECK_EQUAL(
+      encode(cluster_changed{"gw-b", "127.0.0.1:4101", member_state::up}),
+      R"({"cmd":"clusterupdate","name":"gw-b","address":"127.0.0.1:4101","state":"up"})");
+  CAF_CHECK_EQUAL(
+      encode(cluster_changed{"g\"w", "[::1]:1", member_state::down}),
+      R"({"cmd":"clusterupdate","name":"g\"w","address":"[::1]:1","state":"down"})");
+}

@@ -71,6 +71,28 @@ auto fields(const gpio_changed& x) {
 auto fields(const value_changed& x) {
   return std::tie(x.key, x.value, x.reason);
 }
+auto fields(const cluster_member& x) {
+  return std::tie(x.name, x.address);
+}
+auto fields(const cluster_hello& x) {
+  std::vector<std::tuple<std::string, std::string>> members;
+  for (auto& m : x.members)
+    members.emplace_back(m.name, m.address);
+  return std::make_tuple(x.protocol, x.name, x.address, x.incarnation, members,
+                         x.topics);
+}
+auto fields(const member_view& x) {
+  return std::tie(x.name, x.address, x.state, x.last_seen_ms);
+}
+auto fields(const cluster_view& x) {
+  std::vector<std::tuple<std::string, std::string, member_state, int64_t>> ms;
+  for (auto& m : x.members)
+    ms.emplace_back(m.name, m.address, m.state, m.last_seen_ms);
+  return std::make_tuple(x.enabled, x.name, x.address, x.heartbeat_ms, ms);
+}
+auto fields(const cluster_changed& x) {
+  return std::tie(x.name, x.address, x.state);
+}
 auto fields(const jmri_client_ids& x) {
   return std::tie(x.ids, x.generated);
 }
@@ -204,6 +226,25 @@ T samples::make() const {
   } else if constexpr (std::is_same_v<T, jmri_message>) {
     return {"Train 12 arrived", "warning", R"({"track":3})", "fr-CA",
             "client-7"};
+  } else if constexpr (std::is_same_v<T, cluster_member>) {
+    return {"gw-b", "127.0.0.1:4101"};
+  } else if constexpr (std::is_same_v<T, cluster_hello>) {
+    return {1,
+            "gw-a",
+            "127.0.0.1:4100",
+            0xfeedfacecafebeefull,
+            {{"gw-b", "127.0.0.1:4101"}},
+            {"jmri", "jmri/client/k"}};
+  } else if constexpr (std::is_same_v<T, member_view>) {
+    return {"gw-b", "127.0.0.1:4101", member_state::down, 1796000000123};
+  } else if constexpr (std::is_same_v<T, cluster_view>) {
+    return {true,
+            "gw-a",
+            "127.0.0.1:4100",
+            1000,
+            {{"gw-b", "127.0.0.1:4101", member_state::up, 17}}};
+  } else if constexpr (std::is_same_v<T, cluster_changed>) {
+    return {"gw-c", "127.0.0.1:4102", member_state::down};
   } else if constexpr (std::is_same_v<T, jmri_client_ids>) {
     return {{"a", "b"}, true};
   } else if constexpr (std::is_same_v<T, rtoc::number>) {
@@ -288,9 +329,9 @@ CAF_TEST(every type of both blocks survives a round trip) {
   samples s{sys, dummy};
   auto n = check_block<caf::id_block::signalbox_types>(s);
   auto m = check_block<caf::id_block::signalbox_actors>(s);
-  // Every entry was visited: 35 value types, 4 actor handles.
-  CAF_CHECK_EQUAL(n, 35u);
-  CAF_CHECK_EQUAL(m, 4u);
+  // Every entry was visited: 42 value types, 5 actor handles.
+  CAF_CHECK_EQUAL(n, 42u);
+  CAF_CHECK_EQUAL(m, 5u);
   caf::anon_send_exit(dummy, caf::exit_reason::user_shutdown);
 }
 

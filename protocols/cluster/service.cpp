@@ -1,0 +1,127 @@
+#include "protocols/cluster/service.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/send.hpp>
+
+#include "actors/cluster_router.hpp"
+#include "core/errors.hpp"
+#include "core/host_port.hpp"
+#include "protocols/http/rest_routes.hpp"
+
+namespace signalbox::cluster {
+
+namespace {
+
+/// The listening line of the published router. Its links are the
+/// middleman's, not Asio connections: none is counted here.
+class router_listener : public listener_handle {
+public:
+  router_listener(std::string address, uint16_t port)
+      : address_(std::move(address)), port_(port) {
+    // nop
+  }
+  std::string service() const override { return "cluster"; }
+  std::string address() const override { return address_; }
+  uint16_t port() const override { return port_; }
+  void stop() override {
+    // The router's links end with the router (the node retires it).
+  }
+  size_t connections() const override { return 0; }
+
+private:
+  std::string address_;
+  uint16_t port_;
+};
+
+std::shared_ptr<const http::rest_resource>
+cluster_resource(cluster_router_actor router, const node_options& node) {
+  using namespace http;
+  cluster_view lone;
+  lone.name = node.cluster.name;
+  lone.heartbeat_ms = node.cluster.heartbeat.count();
+  auto r = std::make_shared<rest_resource>();
+  r->routes = {
+      {{"api", "cluster"},
+       {{"GET",
+         [router, lone](rest_call& call) {
+           if (!router) {
+             call.respond(json_response(200, rest::encode(lone)));
+             return;
+           }
+           answer<cluster_view>(call, 200, router, get_atom_v);
+         }}}},
+  };
+  return r;
+}
+
+class cluster_service : public service {
+public:
+  const char* name() const override { return "cluster"; }
+
+  void declare_options(caf::config_option_set&) override {
+    // cluster.* are the node's options (config/options.cpp): main() needs
+    // them before the actor system exists, to load the middleman.
+  }
+
+  caf::error bind(service_context& ctx) override {
+    auto& opts = ctx.node.cluster;
+    if (!opts.enabled)
+      return caf::none;
+    cluster_router_settings settings;
+    settings.name = opts.name;
+    settings.heartbeat = opts.heartbeat;
+    settings.max_backlog = opts.max_backlog;
+    settings.middleman = ctx.sys.middleman().actor_handle();
+    router_ = ctx.sys.spawn(cluster_router, std::move(settings));
+    auto& address = ctx.node.net.address;
+    auto port =
+        ctx.sys.middleman().publish(router_, opts.port, address.c_str(), false);
+    if (!port)
+      return make_error(ec::system_error, "cluster: cannot listen on " +
+                                              address + ":" +
+                                              std::to_string(opts.port) + ": " +
+                                              text_of(port.error()));
+    listener_ = std::make_shared<router_listener>(address, *port);
+    ctx.cluster = router_;
+    caf::anon_send(router_, cluster_join_atom_v,
+                   to_string(host_port{address, *port}), opts.peers);
+    return caf::none;
+  }
+
+  caf::error start(service_context& ctx) override {
+    ctx.rest_resources.push_back(cluster_resource(router_, ctx.node));
+    return caf::none;
+  }
+
+  void serve(service_context&) override {
+    // The middleman accepts links since `bind`.
+  }
+
+  std::vector<std::shared_ptr<listener_handle>> listeners() const override {
+    if (!listener_)
+      return {};
+    return {listener_};
+  }
+
+  void stop() override {
+    // nop: see router_listener::stop
+  }
+
+  std::vector<caf::actor> actors() const override {
+    return {caf::actor_cast<caf::actor>(router_)};
+  }
+
+private:
+  cluster_router_actor router_;
+  std::shared_ptr<router_listener> listener_;
+};
+
+} // namespace
+
+std::unique_ptr<service> make_service() {
+  return std::make_unique<cluster_service>();
+}
+
+} // namespace signalbox::cluster
