@@ -5,6 +5,7 @@
 #include <random>
 
 #include <caf/actor_system.hpp>
+#include <caf/send.hpp>
 
 #include "core/errors.hpp"
 #include "protocols/jmri/codec.hpp"
@@ -23,6 +24,34 @@ using self_pointer =
 /// in order).
 void retire(self_pointer self, const jmri_client_actor& client) {
   self->send(client, delete_atom_v);
+}
+
+/// The cluster topic of the clients of this node: a node takes "jmri"
+/// while it has any, and "jmri/client/<id>" for each.
+constexpr const char* all_clients_topic = "jmri";
+
+std::string client_topic(const std::string& id) {
+  return std::string{all_clients_topic} + "/client/" + id;
+}
+
+/// Tells the router which topics this node takes after client `id` came
+/// (`added`) or went.
+void announce(self_pointer self, const std::string& id, bool added) {
+  auto& st = self->state;
+  if (!st.cluster)
+    return;
+  if (added) {
+    self->send(st.cluster, put_atom_v, cluster_topics_atom_v, client_topic(id));
+    if (st.clients.size() == 1)
+      self->send(st.cluster, put_atom_v, cluster_topics_atom_v,
+                 std::string{all_clients_topic});
+  } else {
+    self->send(st.cluster, delete_atom_v, cluster_topics_atom_v,
+               client_topic(id));
+    if (st.clients.empty())
+      self->send(st.cluster, delete_atom_v, cluster_topics_atom_v,
+                 std::string{all_clients_topic});
+  }
 }
 
 caf::error subscribe(self_pointer self, const std::string& id,
@@ -48,6 +77,7 @@ caf::error subscribe(self_pointer self, const std::string& id,
   // normally (retire), which does not affect the directory.
   auto actor = self->spawn<caf::linked>(jmri_client, id, conn);
   st.clients.emplace(id, jmri_directory_state::client{std::move(actor), conn});
+  announce(self, id, true);
   return caf::none;
 }
 
@@ -61,6 +91,7 @@ void unsubscribe(self_pointer self, const std::string& id) {
   retire(self, i->second.actor);
   auto conn = i->second.conn.address();
   st.clients.erase(i);
+  announce(self, id, false);
   auto c = st.ids_by_conn.find(conn);
   if (c == st.ids_by_conn.end())
     return;
@@ -83,10 +114,80 @@ void unsubscribe_all(self_pointer self, const caf::actor_addr& conn) {
     if (i != st.clients.end()) {
       retire(self, i->second.actor);
       st.clients.erase(i);
+      announce(self, id, false);
     }
   }
   st.ids_by_conn.erase(c);
   self->demonitor(conn);
+}
+
+/// Sends `msg` to this node's clients only; answers the number of copies.
+uint64_t deliver_locally(self_pointer self, const jmri_message& msg) {
+  auto& clients = self->state.clients;
+  if (msg.client.empty()) {
+    // Broadcast: one copy per subscribed id, so a connection holding two
+    // ids receives two. All copies share one encoding.
+    if (clients.empty())
+      return 0;
+    auto frame = make_shared_frame(jmri::message_frame(msg));
+    for (auto& entry : clients)
+      self->send(entry.second.actor, jmri_frame_atom_v, frame);
+    return clients.size();
+  }
+  auto i = clients.find(msg.client);
+  if (i == clients.end())
+    return 0; // JMRI drops a message for an unknown client silently
+  self->send(i->second.actor, jmri_frame_atom_v,
+             make_shared_frame(jmri::message_frame(msg)));
+  return 1;
+}
+
+/// The subscribe request: an id that a client on another node holds is in
+/// use, as on one server. The router knows each member's ids.
+caf::result<ok_atom> subscribe_checked(self_pointer self, const std::string& id,
+                                       const jmri_sink_actor& conn) {
+  auto& st = self->state;
+  if (!st.cluster || st.clients.count(id) > 0) {
+    if (auto err = subscribe(self, id, conn))
+      return err;
+    return ok_atom_v;
+  }
+  auto rp = self->make_response_promise<ok_atom>();
+  self->request(st.cluster, caf::infinite, cluster_owner_atom_v,
+                client_topic(id))
+      .then(
+          [=](const std::string& owner) mutable {
+            caf::error err;
+            if (!owner.empty())
+              err = make_error(ec::conflict, jmri::error_client_conflict());
+            else
+              err = subscribe(self, id, conn);
+            if (err)
+              rp.deliver(std::move(err));
+            else
+              rp.deliver(ok_atom_v);
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
+/// The send request: this node's clients, then the other nodes' (for a
+/// client id this node does not hold, only the node that does).
+caf::result<uint64_t> send_everywhere(self_pointer self,
+                                      const jmri_message& msg) {
+  auto& st = self->state;
+  auto here = deliver_locally(self, msg);
+  bool local_client = !msg.client.empty() && st.clients.count(msg.client) > 0;
+  if (!st.cluster || local_client)
+    return here;
+  auto topic = msg.client.empty() ? std::string{all_clients_topic}
+                                  : client_topic(msg.client);
+  auto rp = self->make_response_promise<uint64_t>();
+  self->request(st.cluster, caf::infinite, cluster_request_atom_v, topic,
+                caf::make_message(jmri_send_atom_v, msg))
+      .then([=](uint64_t there) mutable { rp.deliver(here + there); },
+            [=](caf::error&) mutable { rp.deliver(here); });
+  return rp;
 }
 
 } // namespace
@@ -115,16 +216,15 @@ std::string make_uuid_v4() {
   return out;
 }
 
-jmri_directory_actor::behavior_type jmri_directory(self_pointer self) {
+jmri_directory_actor::behavior_type
+jmri_directory(self_pointer self, cluster_router_actor cluster) {
+  self->state.cluster = std::move(cluster);
   // A connection that goes away without unsubscribing (JMRI's onClose).
   self->set_down_handler(
       [=](caf::down_msg& msg) { unsubscribe_all(self, msg.source); });
   return {
-      [=](put_atom, const std::string& id,
-          const jmri_sink_actor& conn) -> caf::result<ok_atom> {
-        if (auto err = subscribe(self, id, conn))
-          return err;
-        return ok_atom_v;
+      [=](put_atom, const std::string& id, const jmri_sink_actor& conn) {
+        return subscribe_checked(self, id, conn);
       },
       [=](delete_atom, const std::string& id) {
         unsubscribe(self, id);
@@ -152,30 +252,31 @@ jmri_directory_actor::behavior_type jmri_directory(self_pointer self) {
           return err;
         return jmri_client_ids{{std::move(id)}, true};
       },
-      [=](jmri_send_atom, const jmri_message& msg) -> uint64_t {
-        auto& clients = self->state.clients;
-        if (msg.client.empty()) {
-          // Broadcast: one copy per subscribed id, so a connection holding
-          // two ids receives two. All copies share one encoding.
-          if (clients.empty())
-            return 0;
-          auto frame = make_shared_frame(jmri::message_frame(msg));
-          for (auto& entry : clients)
-            self->send(entry.second.actor, jmri_frame_atom_v, frame);
-          return clients.size();
-        }
-        auto i = clients.find(msg.client);
-        if (i == clients.end())
-          return 0; // JMRI drops a message for an unknown client silently
-        self->send(i->second.actor, jmri_frame_atom_v,
-                   make_shared_frame(jmri::message_frame(msg)));
-        return 1;
+      [=](jmri_send_atom, const jmri_message& msg) {
+        return send_everywhere(self, msg);
+      },
+      // From another node's directory, through the routers: this node's
+      // clients only, never forwarded again.
+      [=](cluster_deliver_atom, const std::string&,
+          const caf::message& payload) -> uint64_t {
+        if (!payload.match_elements<jmri_send_atom, jmri_message>())
+          return 0;
+        return deliver_locally(self, payload.get_as<jmri_message>(1));
       },
   };
 }
 
-jmri_directory_actor spawn_jmri_directory(caf::actor_system& sys) {
-  return sys.spawn(jmri_directory);
+jmri_directory_actor spawn_jmri_directory(caf::actor_system& sys,
+                                          cluster_router_actor cluster) {
+  auto directory = sys.spawn(jmri_directory, cluster);
+  if (cluster) {
+    // Before any client subscribes: the directory's topic announcements
+    // then reach the router after its handler is known.
+    caf::anon_send(cluster, put_atom_v, cluster_handler_atom_v,
+                   std::string{all_clients_topic},
+                   caf::actor_cast<cluster_handler_actor>(directory));
+  }
+  return directory;
 }
 
 } // namespace signalbox

@@ -24,15 +24,21 @@ struct jmri_directory_state {
   std::map<std::string, client> clients;
   // The ids of each connection, in subscription order.
   std::map<caf::actor_addr, std::vector<std::string>> ids_by_conn;
+  // The cluster router, when the node is in a cluster: messages go to the
+  // clients on the other nodes too, and client ids are unique across it.
+  cluster_router_actor cluster;
 
   static inline const char* name = "jmri_directory";
 };
 
 jmri_directory_actor::behavior_type jmri_directory(
-    jmri_directory_actor::stateful_pointer<jmri_directory_state> self);
+    jmri_directory_actor::stateful_pointer<jmri_directory_state> self,
+    cluster_router_actor cluster);
 
 /// Spawns the node's directory (one per node).
-jmri_directory_actor spawn_jmri_directory(caf::actor_system& sys);
+/// `cluster` may be null (a lone node).
+jmri_directory_actor spawn_jmri_directory(caf::actor_system& sys,
+                                          cluster_router_actor cluster);
 
 /// A random (version 4) UUID in its lowercase 8-4-4-4-12 form, from the
 /// operating system's random source, as JMRI's UUID.randomUUID().

@@ -59,7 +59,7 @@ public:
 
   caf::error start(service_context& ctx) override {
     if (opts_.enabled) {
-      directory_ = spawn_jmri_directory(ctx.sys);
+      directory_ = spawn_jmri_directory(ctx.sys, ctx.cluster);
       if (opts_.job_messages)
         job_messages_ =
             spawn_jmri_job_messages(ctx.sys, directory_, opts_.locale);

@@ -107,7 +107,7 @@ struct client {
 };
 
 struct fixture {
-  fixture() : sys(cfg), dir(spawn_jmri_directory(sys)) {
+  fixture() : sys(cfg), dir(spawn_jmri_directory(sys, cluster_router_actor{})) {
     // nop
   }
 

@@ -31,7 +31,7 @@ struct jmri_fixture : deterministic_fixture {
       jmri_directory_actor::stateful_pointer<jmri_directory_state>>;
 
   jmri_fixture() {
-    directory = spawn_jmri_directory(sys);
+    directory = spawn_jmri_directory(sys, cluster_router_actor{});
     run();
   }
 
