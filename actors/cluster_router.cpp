@@ -366,8 +366,16 @@ cluster_router(cluster_router_pointer self, cluster_router_settings cfg) {
         return request_members(self, topic, payload);
       },
       [=](cluster_owner_atom, const std::string& topic) {
-        auto owners = self->state.table.recipients(topic);
-        return owners.empty() ? std::string{} : owners.front()->name;
+        auto owner = self->state.table.owner(topic);
+        return owner == nullptr ? std::string{} : owner->name;
+      },
+      [=](cluster_owner_atom, const std::string& topic,
+          const caf::message& payload) {
+        auto& table = self->state.table;
+        if (auto p = table.owner(topic))
+          if (auto seq = table.next_seq(*p))
+            if (auto h = handle_of(self, *p))
+              self->send(h, cluster_event_atom_v, *seq, topic, payload);
       },
       // -- other routers ----------------------------------------------------
       [=](cluster_hello_atom,

@@ -140,6 +140,14 @@ std::vector<cluster_peer*> cluster_table::recipients(const std::string& topic) {
   return out;
 }
 
+cluster_peer* cluster_table::owner(const std::string& topic) {
+  cluster_peer* first = nullptr;
+  for (auto* p : recipients(topic))
+    if (first == nullptr || p->name < first->name)
+      first = p;
+  return first;
+}
+
 std::optional<uint64_t> cluster_table::next_seq(cluster_peer& peer) {
   if (peer.sent - peer.acked >= max_backlog_) {
     ++peer.dropped;

@@ -92,6 +92,10 @@ public:
   /// counted, as a slow socket consumer's frames are).
   std::optional<uint64_t> next_seq(cluster_peer& peer);
 
+  /// Of the up members taking `topic`, the one whose name sorts first
+  /// (the same choice on every node), or nullptr.
+  cluster_peer* owner(const std::string& topic);
+
   /// Whether message `seq` from `peer` is new; a number seen before is a
   /// duplicate (counted) and must not be delivered.
   static bool take(cluster_peer& peer, uint64_t seq);

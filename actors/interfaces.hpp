@@ -438,6 +438,12 @@ using sio_monitor_internal = caf::typed_actor<
     // Monitor `conn` registered (put) or gone (delete).
     caf::reacts_to<sio_monitor_atom, put_atom, sio_sink_actor>,
     caf::reacts_to<sio_monitor_atom, delete_atom>,
+    // From a user on another node of the cluster: `command do` {command}
+    // to the registered monitor (dropped when none is online here).
+    caf::reacts_to<sio_command_atom, std::string>,
+    // From the monitor of this id on another node: `command finish` /
+    // `command failed` {reason} to the users attached here.
+    caf::reacts_to<sio_done_atom>, caf::reacts_to<sio_failed_atom, std::string>,
     // Ends the actor (nobody is left), after the messages sent to it before.
     caf::reacts_to<delete_atom>>;
 
@@ -471,7 +477,8 @@ using sio_directory_actor = caf::typed_actor<
                     sio_sink_actor>::with<sio_monitor_actor>,
     // Connection `conn` is gone: it leaves the id it was attached to and
     // frees the id it held as a monitor.
-    caf::reacts_to<delete_atom, sio_sink_actor>>;
+    caf::reacts_to<delete_atom,
+                   sio_sink_actor>>::extend_with<cluster_handler_actor>;
 
 // -- RTOC
 // -----------------------------------------------------------------------
@@ -615,8 +622,12 @@ using cluster_router_actor = caf::typed_actor<
     // silent for a heartbeat already are not asked).
     caf::replies_to<cluster_request_atom, std::string,
                     caf::message>::with<uint64_t>,
-    // The name of an up member taking `topic`, "" when none.
-    caf::replies_to<cluster_owner_atom, std::string>::with<std::string>>::
+    // The name of the up member taking `topic` whose name sorts first, ""
+    // when none.
+    caf::replies_to<cluster_owner_atom, std::string>::with<std::string>,
+    // Publishes `payload` on `topic` to that member only (a name one node
+    // should hold: when two do, the rule picks one, the same on every node).
+    caf::reacts_to<cluster_owner_atom, std::string, caf::message>>::
     extend_with<cluster_peer_actor, cluster_router_internal>;
 
 // -- group names --------------------------------------------------------------

@@ -60,7 +60,7 @@ public:
   }
 
   caf::error start(service_context& ctx) override {
-    directory_ = spawn_sio_directory(ctx.sys);
+    directory_ = spawn_sio_directory(ctx.sys, ctx.cluster);
     return caf::none;
   }
 

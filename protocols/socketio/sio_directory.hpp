@@ -33,14 +33,20 @@ struct sio_directory_state {
   };
   std::map<std::string, monitor_id> ids;
   std::map<caf::actor_addr, connection> conns;
+  // The cluster router (null on a lone node): monitor ids are unique
+  // across the cluster, and traffic for ids of other nodes goes through it.
+  cluster_router_actor cluster;
 
   static inline const char* name = "sio_directory";
 };
 
 sio_directory_actor::behavior_type
-sio_directory(sio_directory_actor::stateful_pointer<sio_directory_state> self);
+sio_directory(sio_directory_actor::stateful_pointer<sio_directory_state> self,
+              cluster_router_actor cluster);
 
-/// Spawns the node's relay directory (one per node).
-sio_directory_actor spawn_sio_directory(caf::actor_system& sys);
+/// Spawns the node's relay directory (one per node); `cluster` may be null
+/// (a lone node).
+sio_directory_actor spawn_sio_directory(caf::actor_system& sys,
+                                        cluster_router_actor cluster);
 
 } // namespace signalbox

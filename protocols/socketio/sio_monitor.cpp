@@ -6,6 +6,7 @@
 #include <caf/send.hpp>
 
 #include "protocols/socketio/relay_codec.hpp"
+#include "protocols/socketio/relay_topics.hpp"
 
 namespace signalbox {
 
@@ -52,11 +53,39 @@ bool from_monitor(self_pointer self, const sio_sink_actor& conn) {
   return monitor && conn == monitor;
 }
 
+/// A user's command: to the monitor here, or else to the node holding the
+/// id (the one whose name sorts first, should two hold it).
+void forward_command(self_pointer self, const std::string& command) {
+  auto& st = self->state;
+  if (st.monitor)
+    emit(st.monitor, make_frame(relay::command_do_frame(command)));
+  else if (st.cluster)
+    self->send(st.cluster, cluster_owner_atom_v, relay::monitor_topic(st.id),
+               caf::make_message(sio_command_atom_v, command));
+}
+
+/// The monitor's result: to the users here and on every other node.
+void publish_result(self_pointer self, caf::message result) {
+  auto& st = self->state;
+  if (st.cluster)
+    self->send(st.cluster, cluster_publish_atom_v, relay::users_topic(st.id),
+               std::move(result));
+}
+
+void emit_failed(self_pointer self, const std::string& reason) {
+  if (self->state.users.empty())
+    return;
+  // One encoding for every user of this error.
+  emit_to_users(
+      self, make_frame(relay::reason_frame(relay::ev_command_failed, reason)));
+}
+
 } // namespace
 
-sio_monitor_actor::behavior_type sio_monitor(self_pointer self,
-                                             std::string id) {
+sio_monitor_actor::behavior_type sio_monitor(self_pointer self, std::string id,
+                                             cluster_router_actor cluster) {
   self->state.id = std::move(id);
+  self->state.cluster = std::move(cluster);
   return {
       [=](sio_command_atom, const std::string& command,
           const sio_sink_actor& user) {
@@ -64,21 +93,30 @@ sio_monitor_actor::behavior_type sio_monitor(self_pointer self,
         // also when the command is dropped because no monitor is online.
         // The sender need not be attached: the session sends commands only
         // after its query succeeded.
-        if (auto& monitor = self->state.monitor)
-          emit(monitor, make_frame(relay::command_do_frame(command)));
+        forward_command(self, command);
         emit(user, command_ok_frame());
       },
       [=](sio_done_atom, const sio_sink_actor& conn) {
-        if (from_monitor(self, conn))
-          emit_to_users(self, command_finish_frame());
+        if (!from_monitor(self, conn))
+          return;
+        emit_to_users(self, command_finish_frame());
+        publish_result(self, caf::make_message(sio_done_atom_v));
       },
       [=](sio_failed_atom, const sio_sink_actor& conn,
           const std::string& reason) {
-        if (!from_monitor(self, conn) || self->state.users.empty())
+        if (!from_monitor(self, conn))
           return;
-        // One encoding for every user of this error.
-        emit_to_users(self, make_frame(relay::reason_frame(
-                                relay::ev_command_failed, reason)));
+        emit_failed(self, reason);
+        publish_result(self, caf::make_message(sio_failed_atom_v, reason));
+      },
+      // -- from other nodes (through the directory) ---------------------------
+      [=](sio_command_atom, const std::string& command) {
+        if (auto& monitor = self->state.monitor)
+          emit(monitor, make_frame(relay::command_do_frame(command)));
+      },
+      [=](sio_done_atom) { emit_to_users(self, command_finish_frame()); },
+      [=](sio_failed_atom, const std::string& reason) {
+        emit_failed(self, reason);
       },
       [=](sio_user_atom, put_atom, const sio_sink_actor& conn) {
         auto& users = self->state.users;

@@ -22,6 +22,9 @@ struct sio_monitor_state {
   sio_sink_actor monitor;
   // The attached user connections, in order of attachment, each once.
   std::vector<sio_sink_actor> users;
+  // The cluster router (null on a lone node): commands for a monitor on
+  // another node, and this monitor's results for users on other nodes.
+  cluster_router_actor cluster;
 
   static inline const char* name = "sio_monitor";
 };
@@ -29,6 +32,6 @@ struct sio_monitor_state {
 /// The behavior of the actor of monitor id `id`.
 sio_monitor_actor::behavior_type
 sio_monitor(sio_monitor_actor::stateful_pointer<sio_monitor_state> self,
-            std::string id);
+            std::string id, cluster_router_actor cluster);
 
 } // namespace signalbox

@@ -57,7 +57,7 @@ struct fixture : test::deterministic_fixture {
       sio_monitor_actor::stateful_pointer<sio_monitor_state>>;
 
   fixture() {
-    directory = spawn_sio_directory(sys);
+    directory = spawn_sio_directory(sys, cluster_router_actor{});
     run();
   }
 
@@ -522,7 +522,8 @@ CAF_TEST(an id actor counts a user attached twice once) {
   // The directory never does this; the actor is robust anyway.
   auto user = connect();
   auto monitor = connect();
-  auto id_actor = caf::actor_cast<caf::actor>(sys.spawn(sio_monitor, id_a));
+  auto id_actor = caf::actor_cast<caf::actor>(
+      sys.spawn(sio_monitor, id_a, cluster_router_actor{}));
   self->send(id_actor, sio_monitor_atom_v, put_atom_v, sink(monitor));
   self->send(id_actor, sio_user_atom_v, put_atom_v, sink(user));
   self->send(id_actor, sio_user_atom_v, put_atom_v, sink(user));
