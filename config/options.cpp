@@ -375,6 +375,9 @@ node_config::node_config() {
            "this node's name, unique in the cluster (default: host name)")
       .add(x.cluster.port, "port", "the cluster router's port (0: ephemeral)")
       .add(x.cluster.peers, "peers", "routers to dial, a list of \"host:port\"")
+      .add(x.cluster.master, "master",
+           "the node whose shared values every node shares (default: none, "
+           "each node's values stay its own)")
       .add(x.cluster.heartbeat, "heartbeat",
            "heartbeat period; a member silent for 3 of them is down")
       .add(x.cluster.max_backlog, "max-backlog",

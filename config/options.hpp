@@ -70,6 +70,7 @@ struct cluster_options {
   std::string name;               // unique in the cluster; default: host name
   uint16_t port = 4100;           // the router's port; 0: ephemeral
   std::vector<std::string> peers; // routers to dial, "host:port"
+  std::string master; // the node keeping the shared values; "": local values
   std::chrono::milliseconds heartbeat{1000}; // a member silent 3x is down
   size_t max_backlog = 10000; // unacknowledged events per member; more drop
 };

@@ -6,6 +6,7 @@
 #include <caf/send.hpp>
 
 #include "actors/cluster_router.hpp"
+#include "actors/value_replica.hpp"
 #include "core/errors.hpp"
 #include "core/host_port.hpp"
 #include "protocols/http/rest_routes.hpp"
@@ -76,8 +77,10 @@ public:
     settings.middleman = ctx.sys.middleman().actor_handle();
     router_ = ctx.sys.spawn(cluster_router, std::move(settings));
     auto& address = ctx.node.net.address;
+    // SO_REUSEADDR, as the node's other listeners: a restarted node takes
+    // its port back while the old links linger in TIME_WAIT.
     auto port =
-        ctx.sys.middleman().publish(router_, opts.port, address.c_str(), false);
+        ctx.sys.middleman().publish(router_, opts.port, address.c_str(), true);
     if (!port)
       return make_error(ec::system_error, "cluster: cannot listen on " +
                                               address + ":" +
@@ -85,6 +88,8 @@ public:
                                               text_of(port.error()));
     listener_ = std::make_shared<router_listener>(address, *port);
     ctx.cluster = router_;
+    if (!opts.master.empty())
+      share_values(ctx);
     caf::anon_send(router_, cluster_join_atom_v,
                    to_string(host_port{address, *port}), opts.peers);
     return caf::none;
@@ -110,10 +115,27 @@ public:
   }
 
   std::vector<caf::actor> actors() const override {
-    return {caf::actor_cast<caf::actor>(router_)};
+    return {caf::actor_cast<caf::actor>(router_),
+            caf::actor_cast<caf::actor>(replica_),
+            caf::actor_cast<caf::actor>(registry_)};
   }
 
 private:
+  /// Puts the replica in front of the node's value registry: every service
+  /// started after this writes through it (the node still holds the
+  /// registry, which is retired with the replica).
+  void share_values(service_context& ctx) {
+    value_replica_settings settings;
+    settings.self_name = ctx.node.cluster.name;
+    settings.master = ctx.node.cluster.master;
+    settings.timeout = 2 * ctx.node.cluster.heartbeat;
+    registry_ = ctx.values;
+    replica_ = ctx.sys.spawn(value_replica, ctx.values, router_, settings);
+    ctx.values = caf::actor_cast<value_registry_actor>(replica_);
+  }
+
+  value_replica_actor replica_;
+  value_registry_actor registry_;
   cluster_router_actor router_;
   std::shared_ptr<router_listener> listener_;
 };

@@ -223,3 +223,18 @@ CAF_TEST(the first name dials and back off doubles up to eight heartbeats) {
   CAF_CHECK_EQUAL(redial_delay(4, 1000ms).count(), 8000);
   CAF_CHECK_EQUAL(redial_delay(40, 1000ms).count(), 8000);
 }
+
+CAF_TEST(the owner of a topic is the up member whose name sorts first) {
+  cluster_table t{"m", 100};
+  auto hc = hello("c", "x:3");
+  hc.topics = {"relay/monitor/X"};
+  auto hb = hello("b", "x:2");
+  hb.topics = {"relay/monitor/X"};
+  t.link_up("", hc, t0, 1);
+  CAF_CHECK_EQUAL(t.owner("relay/monitor/X")->name, "c");
+  t.link_up("", hb, t0, 1);
+  CAF_CHECK_EQUAL(t.owner("relay/monitor/X")->name, "b");
+  t.link_down("b");
+  CAF_CHECK_EQUAL(t.owner("relay/monitor/X")->name, "c");
+  CAF_CHECK_EQUAL(t.owner("relay/monitor/Y"), nullptr);
+}
