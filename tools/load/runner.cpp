@@ -5,6 +5,7 @@
 #include <future>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -105,24 +106,20 @@ private:
   enum class phase { connecting, running, draining, closing };
 
   void build() {
-    bool ttm = s_.count_of(client_type::ttm_subscriber) > 0 ||
-               s_.count_of(client_type::rest_writer) > 0;
     tcp::endpoint realdds_ep;
     if (s_.count_of(client_type::realdds_subscriber) > 0)
       realdds_ep = resolve(io_, s_.host, s_.realdds_port);
-    bool sio = s_.count_of(client_type::sio_user) > 0;
-    tcp::endpoint ttm_ep;
-    tcp::endpoint sio_ep;
-    tcp::endpoint jmri_ws_ep;
-    tcp::endpoint jmri_tcp_ep;
-    if (ttm)
-      ttm_ep = resolve(io_, s_.host, s_.ttm_port);
-    if (sio || s_.count_of(client_type::sio_monitor) > 0)
-      sio_ep = resolve(io_, s_.host, s_.socketio_port);
-    if (s_.jmri_clients_over(jmri_transport::ws) > 0)
-      jmri_ws_ep = resolve(io_, s_.host, s_.jmri_port);
-    if (s_.jmri_clients_over(jmri_transport::tcp) > 0)
-      jmri_tcp_ep = resolve(io_, s_.host, s_.jmri_tcp_port);
+    // Each port is resolved once; a group may name a port of its own.
+    std::map<uint16_t, tcp::endpoint> endpoints;
+    auto endpoint = [&](uint16_t port) {
+      auto i = endpoints.find(port);
+      if (i == endpoints.end())
+        i = endpoints.emplace(port, resolve(io_, s_.host, port)).first;
+      return i->second;
+    };
+    auto port_of = [](const client_group& g, uint16_t scenario_port) {
+      return g.port != 0 ? g.port : scenario_port;
+    };
     auto host_of = [&](uint16_t port) {
       return s_.host + ":" + std::to_string(port);
     };
@@ -134,9 +131,10 @@ private:
     for (auto& g : s_.clients) {
       if (g.type != client_type::rest_writer)
         continue;
+      auto port = port_of(g, s_.ttm_port);
       for (uint32_t i = 0; i < g.count; ++i) {
         rest_writer_config cfg;
-        cfg.host = host_of(s_.ttm_port);
+        cfg.host = host_of(port);
         cfg.run_id = run_id_;
         cfg.rate = g.rate;
         cfg.phase = static_cast<double>(i) / g.count;
@@ -158,7 +156,7 @@ private:
           break;
         }
         writers_.push_back(
-            std::make_shared<rest_writer>(io_, ttm_ep, cfg, stats_));
+            std::make_shared<rest_writer>(io_, endpoint(port), cfg, stats_));
       }
     }
     uint32_t monitors = s_.count_of(client_type::sio_monitor);
@@ -167,28 +165,33 @@ private:
     for (auto& g : s_.clients) {
       for (uint32_t i = 0; i < g.count; ++i) {
         switch (g.type) {
-        case client_type::ttm_subscriber:
+        case client_type::ttm_subscriber: {
+          auto port = port_of(g, s_.ttm_port);
           subs_.push_back(std::make_shared<ttm_subscriber>(
-              io_, ttm_ep, host_of(s_.ttm_port), run_id_, value_writers, lines_,
-              stats_));
+              io_, endpoint(port), host_of(port), run_id_, value_writers,
+              lines_, stats_));
           break;
+        }
         case client_type::realdds_subscriber:
           subs_.push_back(std::make_shared<ttm_subscriber>(
               io_, realdds_ep, host_of(s_.realdds_port), run_id_, value_writers,
               lines_, stats_, notification_dialect::realdds));
           break;
-        case client_type::sio_monitor:
+        case client_type::sio_monitor: {
+          auto port = port_of(g, s_.socketio_port);
           monitors_.push_back(std::make_shared<sio_monitor>(
-              io_, sio_ep, host_of(s_.socketio_port), run_id_,
+              io_, endpoint(port), host_of(port), run_id_,
               monitor_id(run_id_, monitors_.size()), users, g.think_ms,
               stats_));
           break;
+        }
         case client_type::sio_user: {
           auto id = static_cast<uint32_t>(users_.size());
           auto m = id % monitors;
           users_per_monitor_[m]++;
+          auto port = port_of(g, s_.socketio_port);
           users_.push_back(std::make_shared<sio_user>(
-              io_, sio_ep, host_of(s_.socketio_port), run_id_, id,
+              io_, endpoint(port), host_of(port), run_id_, id,
               monitor_id(run_id_, m), g.rate, static_cast<double>(i) / g.count,
               stats_));
           break;
@@ -197,13 +200,16 @@ private:
           // Client ids are unique across the node's connections: the run id
           // keeps concurrent runs apart.
           auto id = "load-" + run_id_ + "-" + std::to_string(jmri_.size());
-          if (g.transport == jmri_transport::ws)
+          if (g.transport == jmri_transport::ws) {
+            auto port = port_of(g, s_.jmri_port);
             jmri_.push_back(std::make_shared<jmri_ws_client>(
-                io_, jmri_ws_ep, host_of(s_.jmri_port), run_id_, id,
+                io_, endpoint(port), host_of(port), run_id_, id,
                 message_writers, stats_));
-          else
+          } else {
             jmri_.push_back(std::make_shared<jmri_tcp_client>(
-                io_, jmri_tcp_ep, run_id_, id, message_writers, stats_));
+                io_, endpoint(port_of(g, s_.jmri_tcp_port)), run_id_, id,
+                message_writers, stats_));
+          }
           break;
         }
         case client_type::rest_writer:

@@ -103,24 +103,24 @@ client_group parse_group(const json& g, const std::string& where) {
   std::string type = text(g, where, "type", "");
   if (type == "ttm_subscriber") {
     out.type = client_type::ttm_subscriber;
-    only_fields(g, where, {"type", "count"});
+    only_fields(g, where, {"type", "count", "port"});
   } else if (type == "realdds_subscriber") {
     out.type = client_type::realdds_subscriber;
     only_fields(g, where, {"type", "count"});
   } else if (type == "rest_writer") {
     out.type = client_type::rest_writer;
-    only_fields(
-        g, where,
-        {"type", "count", "rate", "target", "key", "persistent", "gpios"});
+    only_fields(g, where,
+                {"type", "count", "rate", "target", "key", "persistent",
+                 "gpios", "port"});
   } else if (type == "sio_user") {
     out.type = client_type::sio_user;
-    only_fields(g, where, {"type", "count", "rate"});
+    only_fields(g, where, {"type", "count", "rate", "port"});
   } else if (type == "sio_monitor") {
     out.type = client_type::sio_monitor;
-    only_fields(g, where, {"type", "count", "think_ms"});
+    only_fields(g, where, {"type", "count", "think_ms", "port"});
   } else if (type == "jmri_client") {
     out.type = client_type::jmri_client;
-    only_fields(g, where, {"type", "count", "transport"});
+    only_fields(g, where, {"type", "count", "transport", "port"});
   } else if (type == "rtoc_writer") {
     out.type = client_type::rtoc_writer;
     only_fields(g, where,
@@ -137,6 +137,7 @@ client_group parse_group(const json& g, const std::string& where) {
   if (!member(g, "count"))
     fail(path(where, "count"), "is required");
   out.count = static_cast<uint32_t>(integer(g, where, "count", 0, 1, 100000));
+  out.port = static_cast<uint16_t>(integer(g, where, "port", 0, 1, 65535));
   if (out.type == client_type::rest_writer ||
       out.type == client_type::sio_user) {
     if (!member(g, "rate"))

@@ -62,7 +62,10 @@
 // signals round robin; x is the writer's sample number (1, 2, ...), y the
 // send time in ns since the run's epoch (exact in a double). Every
 // rtoc_subscriber subscribes to every writer's signals by name, and checks
-// loss, order and latency of each pushed sample.
+// loss, order and latency of each pushed sample. Any group but the RTOC
+// ones may set "port": its clients connect there instead of the scenario's
+// port for their interface (a cluster: users on one node, monitors on
+// another).
 #pragma once
 
 #include <cstdint>
@@ -122,6 +125,10 @@ struct client_group {
   /// frames are AES-encrypted both ways.
   std::string password;
   bool aes = false;
+  /// The port these clients connect to instead of the scenario's port for
+  /// their interface (0: that one): a cluster run puts users on one node
+  /// and monitors on another.
+  uint16_t port = 0;
 };
 
 struct assertions {
