@@ -151,6 +151,8 @@ void apply_here(self_pointer self, const caf::message& update) {
   }
 }
 
+void take_in_order(self_pointer self, const caf::message& msg);
+
 /// Makes the local values equal to the master's `snapshot`, then applies
 /// the updates that arrived meanwhile.
 void apply_snapshot(self_pointer self, std::vector<value_info> snapshot) {
@@ -171,8 +173,8 @@ void apply_snapshot(self_pointer self, std::vector<value_info> snapshot) {
             apply_here(self, caf::make_message(put_atom_v, x));
         auto& st = self->state;
         st.syncing = false;
-        for (auto& update : st.held)
-          apply_here(self, update);
+        for (auto& held : st.held)
+          take_in_order(self, held);
         st.held.clear();
         log::info("cluster: shared values caught up with " + st.cfg.master +
                   " (" + std::to_string(snapshot.size()) + " values)");
@@ -217,30 +219,44 @@ void answered(self_pointer self, uint64_t req, caf::message answer) {
   }
 }
 
+bool is_answer(const caf::message& msg) {
+  return msg.match_elements<ok_atom, uint64_t, value_put_result>() ||
+         msg.match_elements<ok_atom, uint64_t>() ||
+         msg.match_elements<uint64_t, caf::error>();
+}
+
+void take_answer(self_pointer self, const caf::message& msg) {
+  auto req = msg.match_elements<uint64_t, caf::error>()
+                 ? msg.get_as<uint64_t>(0)
+                 : msg.get_as<uint64_t>(1);
+  answered(self, req, msg);
+}
+
+/// An update or an answer of the master, in the order the master sent
+/// them: an answer follows the update of its write.
+void take_in_order(self_pointer self, const caf::message& msg) {
+  if (is_answer(msg))
+    take_answer(self, msg);
+  else
+    apply_here(self, msg);
+}
+
 uint64_t serve_master(self_pointer self, const std::string& topic,
                       const caf::message& msg) {
   auto& st = self->state;
-  if (topic == value_topics::updates) {
-    if (st.syncing)
-      st.held.push_back(msg);
-    else
-      apply_here(self, msg);
-    return 1;
-  }
   if (msg.match_elements<list_atom, std::vector<value_info>>()) {
     apply_snapshot(self, msg.get_as<std::vector<value_info>>(1));
     return 1;
   }
-  if (msg.match_elements<ok_atom, uint64_t, value_put_result>() ||
-      msg.match_elements<ok_atom, uint64_t>()) {
-    answered(self, msg.get_as<uint64_t>(1), msg);
-    return 1;
-  }
-  if (msg.match_elements<uint64_t, caf::error>()) {
-    answered(self, msg.get_as<uint64_t>(0), msg);
-    return 1;
-  }
-  return 0;
+  if (topic != value_topics::updates && !is_answer(msg))
+    return 0;
+  // While a snapshot is applied, answers wait with the updates: a write
+  // answered before its update is applied would not be readable here.
+  if (st.syncing)
+    st.held.push_back(msg);
+  else
+    take_in_order(self, msg);
+  return 1;
 }
 
 void on_member(self_pointer self, const cluster_changed& x) {

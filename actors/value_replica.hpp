@@ -48,7 +48,8 @@ struct value_replica_state {
   caf::group members; // groups::cluster: the master coming up
   uint64_t next_request = 0;
   std::map<uint64_t, pending> waiting;
-  // While a snapshot is applied, updates that follow it wait here.
+  // While a snapshot is applied, the updates and answers that follow it
+  // wait here, in the order they came.
   bool master_up = false;
   bool syncing = false;
   std::vector<caf::message> held;
