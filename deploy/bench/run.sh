@@ -28,7 +28,8 @@
 #
 # Environment: BUILD (default <repo>/build, a Release build with
 # tools/load), SERVER_CPU (0), LOAD_CPU (1), BENCHES (default "fanout realdds
-# relay idle rtoc": the benchmarks to run; the table shows those that ran). Needs node, npm, jq, taskset,
+# relay idle rtoc"; "cluster" runs the relay across two linked nodes): the
+# benchmarks to run; the table shows those that ran). Needs node, npm, jq, taskset,
 # and a hard descriptor limit above 10 100. Takes about four minutes.
 set -euo pipefail
 
@@ -46,7 +47,7 @@ ttm_peer=$root/tools/peers/ttm-ws-node
 sio_peer=$root/tools/peers/altoponix-node
 
 mkdir -p "$out"
-for tool in node npm jq taskset; do
+for tool in node npm jq taskset curl; do
   command -v "$tool" >/dev/null || { echo "run.sh: needs $tool" >&2; exit 2; }
 done
 for f in "$signalbox" "$load"; do
@@ -83,6 +84,26 @@ start_server() {
         --jmri.port=0 --jmri.tcp-port=0 --net.max-connections=20000 \
         --store.directory="$server_dir/store" "$@" >"$server_dir/out" 2>&1 &
       ;;
+    cluster)
+      # Two nodes on the server core: b, then a dialling b. The relay's
+      # cross-node scenario puts its monitors on b (their group's port).
+      local b_ports
+      taskset -c "$server_cpu" "$signalbox" --ttm.port=0 --socketio.port=0 \
+        --rtoc.port=0 --realdds.enabled=false --jmri.port=0 \
+        --jmri.tcp-port=0 --net.max-connections=20000 --cluster.enabled=true \
+        --cluster.name=b --cluster.port=0 --store.directory="$server_dir/b" \
+        >"$server_dir/out-b" 2>&1 &
+      b_pid=$!
+      b_ports=$(wait_ports "$server_dir/out-b" "cluster socketio")
+      jq --argjson p "${b_ports#* }" '.clients[0].port = $p' "$here/relay.json" \
+        >"$out/cluster-relay-cross.template.json"
+      taskset -c "$server_cpu" "$signalbox" --ttm.port=0 --socketio.port=0 \
+        --rtoc.port=0 --realdds.enabled=false --jmri.port=0 \
+        --jmri.tcp-port=0 --net.max-connections=20000 --cluster.enabled=true \
+        --cluster.name=a --cluster.port=0 \
+        "--cluster.peers=[\"127.0.0.1:${b_ports% *}\"]" \
+        --store.directory="$server_dir/a" >"$server_dir/out" 2>&1 &
+      ;;
     ttm-ws) taskset -c "$server_cpu" node "$ttm_peer/server.mjs" --port=0 \
       >"$server_dir/out" 2>&1 & ;;
     sio-node) taskset -c "$server_cpu" node "$sio_peer/server.mjs" --port=0 \
@@ -97,12 +118,43 @@ start_server() {
     sleep 0.1
   done
   [[ -n $server_port ]] || { cat "$server_dir/out" >&2; exit 1; }
+  if [[ $kind == cluster ]]; then
+    local ttm
+    ttm=$(port_of ttm)
+    for _ in $(seq 100); do
+      curl -s "127.0.0.1:$ttm/api/cluster" |
+        jq -e '.members[0].state == "up"' >/dev/null 2>&1 && return 0
+      sleep 0.1
+    done
+    echo "run.sh: the two cluster nodes did not link" >&2
+    exit 1
+  fi
 }
 
+# wait_ports FILE "LISTENER..." : the ports of those listening lines of a
+# starting node, in that order, separated by spaces.
+wait_ports() {
+  local file=$1 listeners=$2 ports l p
+  for _ in $(seq 100); do
+    ports=
+    for l in $listeners; do
+      p=$(sed -n "s/^listening $l [0-9.]*:\([0-9]*\)$/\1/p" "$file")
+      [[ -n $p ]] || break
+      ports="$ports${ports:+ }$p"
+    done
+    [[ -n $p ]] && { echo "$ports"; return 0; }
+    sleep 0.1
+  done
+  cat "$file" >&2
+  exit 1
+}
+
+b_pid=
 stop_server() {
   [[ -n $server_pid ]] || return 0
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
+  kill "$server_pid" $b_pid 2>/dev/null || true
+  wait "$server_pid" $b_pid 2>/dev/null || true
+  b_pid=
   rm -rf "$server_dir"
   server_pid=
 }
@@ -252,6 +304,27 @@ wanted relay && for kind in signalbox sio-node; do
   saturate relay "$kind" socketio --socketio-port "$here/relay.json" \
     "$relay_rate" "$relay_metric" 2 400
 done
+# cluster (issue 13): the same relay on two linked nodes sharing the server
+# core, its users on a and its monitors on a (local) or on b (cross: every
+# command and every finish crosses the link).
+if wanted cluster; then
+  saturate cluster-relay-local cluster socketio --socketio-port \
+    "$here/relay.json" "$relay_rate" "$relay_metric" 2 400
+  saturate cluster-relay-cross cluster socketio --socketio-port \
+    "$out/cluster-relay-cross.template.json" "$relay_rate" "$relay_metric" 2 400
+  # The hop's latency: both layouts at one offered rate, 2000 commands/s
+  # (5/s for each of the 400 users), well below either saturation.
+  start_server cluster socketio
+  for where in local cross; do
+    template=$here/relay.json
+    [[ $where == cross ]] && template=$out/cluster-relay-cross.template.json
+    log "cluster-relay-$where-2000"
+    run_load "cluster-relay-$where-2000" \
+      "$(jq '.clients[1].rate = 5 | .duration_ms = 5000' "$template")" \
+      "--socketio-port=$server_port"
+  done
+  stop_server
+fi
 wanted idle && for kind in signalbox ttm-ws; do
   start_server "$kind" ttm
   log "idle-$kind"
@@ -312,6 +385,28 @@ peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
         \"| \(\$bench) | \(\$kind) | \(\$sat | floor) | \(\$s[0].server.cpu_percent | floor) | \(\$s[0].generator.cpu_percent | floor) | \(\$n / \$s[0].server.cpu_seconds | floor) | \(\$hr | floor) | \(\$l.p50 | floor) | \(\$l.p99 | floor) | \(\$l.p99_9 | floor) | \(\$h[0].ttm.lost + \$h[0].sio.lost) |\""
     done
   done
+  if wanted cluster; then
+    echo
+    echo "| cluster relay (users on a) | monitors on | saturation commands/s | server a CPU % | half load /s | p50 µs | p99 µs | p99.9 µs | lost |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+    for where in local cross; do
+      jq -r -n --slurpfile s "$out/cluster-relay-$where-cluster-saturation.json" \
+        --slurpfile h "$out/cluster-relay-$where-cluster-half.json" \
+        --arg where "$where" "
+        (\$s[0] | $relay_metric) as \$sat | (\$h[0] | $relay_metric) as \$hr |
+        \$h[0].latency_us.sio_command_do as \$l |
+        \"| cluster-relay | \(if \$where == \"local\" then \"a (one node)\" else \"b (across the link)\" end) | \(\$sat | floor) | \(\$s[0].server.cpu_percent | floor) | \(\$hr | floor) | \(\$l.p50 | floor) | \(\$l.p99 | floor) | \(\$l.p99_9 | floor) | \(\$h[0].sio.lost) |\""
+    done
+    echo
+    echo "| cluster relay at 2000 commands/s | monitors on | commands/s | p50 µs | p99 µs | p99.9 µs | lost |"
+    echo "|---|---|---:|---:|---:|---:|---:|"
+    for where in local cross; do
+      jq -r --arg where "$where" "
+        .latency_us.sio_command_do as \$l |
+        \"| cluster-relay-2000 | \(if \$where == \"local\" then \"a (one node)\" else \"b (across the link)\" end) | \($relay_metric | floor) | \(\$l.p50 | floor) | \(\$l.p99 | floor) | \(\$l.p99_9 | floor) | \(.sio.lost) |\"" \
+        "$out/cluster-relay-$where-2000.json"
+    done
+  fi
   if wanted realdds; then
     echo
     echo "| realdds over DDS (10 readers) | changes/s offered | value notifications delivered | lost | messages | per second | server CPU % | per server CPU-second | p50 µs | p99 µs | p99.9 µs |"
