@@ -76,6 +76,17 @@ cluster_handler_actor handler_for(self_pointer self, const std::string& topic) {
   return i == handlers.end() ? cluster_handler_actor{} : i->second;
 }
 
+/// Sends event `payload` on `topic` to member `p`, numbered in its stream;
+/// dropped (and counted) while its backlog is full.
+void send_event(self_pointer self, cluster_peer& p, const std::string& topic,
+                const caf::message& payload) {
+  auto h = handle_of(self, p);
+  if (!h)
+    return;
+  if (auto seq = self->state.table.next_seq(p))
+    self->send(h, cluster_event_atom_v, *seq, topic, payload);
+}
+
 void send_beat(self_pointer self, cluster_peer& p) {
   if (auto h = handle_of(self, p)) {
     self->send(h, cluster_beat_atom_v, p.received);
@@ -355,11 +366,9 @@ cluster_router(cluster_router_pointer self, cluster_router_settings cfg) {
       },
       [=](cluster_publish_atom, const std::string& topic,
           const caf::message& payload) {
-        auto& table = self->state.table;
-        for (auto* p : table.recipients(topic))
-          if (auto seq = table.next_seq(*p))
-            if (auto h = handle_of(self, *p))
-              self->send(h, cluster_event_atom_v, *seq, topic, payload);
+        self->state.table.for_each_recipient(topic, [&](cluster_peer& p) {
+          send_event(self, p, topic, payload);
+        });
       },
       [=](cluster_request_atom, const std::string& topic,
           const caf::message& payload) {
@@ -371,11 +380,8 @@ cluster_router(cluster_router_pointer self, cluster_router_settings cfg) {
       },
       [=](cluster_owner_atom, const std::string& topic,
           const caf::message& payload) {
-        auto& table = self->state.table;
-        if (auto p = table.owner(topic))
-          if (auto seq = table.next_seq(*p))
-            if (auto h = handle_of(self, *p))
-              self->send(h, cluster_event_atom_v, *seq, topic, payload);
+        if (auto p = self->state.table.owner(topic))
+          send_event(self, *p, topic, payload);
       },
       // -- other routers ----------------------------------------------------
       [=](cluster_hello_atom,

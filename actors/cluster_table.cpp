@@ -134,17 +134,16 @@ void cluster_table::heard(cluster_peer& peer, clock::time_point now,
 
 std::vector<cluster_peer*> cluster_table::recipients(const std::string& topic) {
   std::vector<cluster_peer*> out;
-  for (auto& p : peers_)
-    if (p.state == member_state::up && p.topics.count(topic) > 0)
-      out.push_back(&p);
+  for_each_recipient(topic, [&](cluster_peer& p) { out.push_back(&p); });
   return out;
 }
 
 cluster_peer* cluster_table::owner(const std::string& topic) {
   cluster_peer* first = nullptr;
-  for (auto* p : recipients(topic))
-    if (first == nullptr || p->name < first->name)
-      first = p;
+  for_each_recipient(topic, [&](cluster_peer& p) {
+    if (first == nullptr || p.name < first->name)
+      first = &p;
+  });
   return first;
 }
 

@@ -84,6 +84,15 @@ public:
   /// A message from `peer` arrived.
   static void heard(cluster_peer& peer, clock::time_point now, int64_t wall_ms);
 
+  /// Calls `f` with each up member that takes `topic` (no allocation: the
+  /// router does this for every event it publishes).
+  template <class F>
+  void for_each_recipient(const std::string& topic, F f) {
+    for (auto& p : peers_)
+      if (p.state == member_state::up && p.topics.count(topic) > 0)
+        f(p);
+  }
+
   /// The up members that take `topic`.
   std::vector<cluster_peer*> recipients(const std::string& topic);
 

@@ -189,12 +189,8 @@ void catch_up(self_pointer self) {
 }
 
 void fail_waiting(self_pointer self, const caf::error& err) {
-  for (auto& [req, p] : self->state.waiting) {
-    if (p.put.pending())
-      p.put.deliver(err);
-    if (p.remove.pending())
-      p.remove.deliver(err);
-  }
+  for (auto& [req, p] : self->state.waiting)
+    p.fail(err);
   self->state.waiting.clear();
 }
 
@@ -210,13 +206,8 @@ void answered(self_pointer self, uint64_t req, caf::message answer) {
     p.put.deliver(answer.get_as<value_put_result>(2));
   else if (answer.match_elements<ok_atom, uint64_t>())
     p.remove.deliver(ok_atom_v);
-  else if (answer.match_elements<uint64_t, caf::error>()) {
-    auto err = answer.get_as<caf::error>(1);
-    if (p.put.pending())
-      p.put.deliver(err);
-    if (p.remove.pending())
-      p.remove.deliver(err);
-  }
+  else if (answer.match_elements<uint64_t, caf::error>())
+    p.fail(answer.get_as<caf::error>(1));
 }
 
 bool is_answer(const caf::message& msg) {
@@ -377,10 +368,7 @@ value_replica(value_replica_actor::stateful_pointer<value_replica_state> self,
                 " did not answer in time; the write may still be applied");
         auto p = std::move(i->second);
         st.waiting.erase(i);
-        if (p.put.pending())
-          p.put.deliver(err);
-        if (p.remove.pending())
-          p.remove.deliver(err);
+        p.fail(err);
       },
   };
 }

@@ -40,6 +40,14 @@ struct value_replica_state {
   struct pending {
     caf::typed_response_promise<value_put_result> put;
     caf::typed_response_promise<ok_atom> remove;
+
+    /// Answers the client with `err`, whichever kind of write it made.
+    void fail(const caf::error& err) {
+      if (put.pending())
+        put.deliver(err);
+      if (remove.pending())
+        remove.deliver(err);
+    }
   };
 
   value_replica_settings cfg;

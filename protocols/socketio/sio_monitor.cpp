@@ -60,7 +60,7 @@ void forward_command(self_pointer self, const std::string& command) {
   if (st.monitor)
     emit(st.monitor, make_frame(relay::command_do_frame(command)));
   else if (st.cluster)
-    self->send(st.cluster, cluster_owner_atom_v, relay::monitor_topic(st.id),
+    self->send(st.cluster, cluster_owner_atom_v, st.monitor_topic,
                caf::make_message(sio_command_atom_v, command));
 }
 
@@ -68,7 +68,7 @@ void forward_command(self_pointer self, const std::string& command) {
 void publish_result(self_pointer self, caf::message result) {
   auto& st = self->state;
   if (st.cluster)
-    self->send(st.cluster, cluster_publish_atom_v, relay::users_topic(st.id),
+    self->send(st.cluster, cluster_publish_atom_v, st.users_topic,
                std::move(result));
 }
 
@@ -86,6 +86,8 @@ sio_monitor_actor::behavior_type sio_monitor(self_pointer self, std::string id,
                                              cluster_router_actor cluster) {
   self->state.id = std::move(id);
   self->state.cluster = std::move(cluster);
+  self->state.monitor_topic = relay::monitor_topic(self->state.id);
+  self->state.users_topic = relay::users_topic(self->state.id);
   return {
       [=](sio_command_atom, const std::string& command,
           const sio_sink_actor& user) {

@@ -25,6 +25,9 @@ struct sio_monitor_state {
   // The cluster router (null on a lone node): commands for a monitor on
   // another node, and this monitor's results for users on other nodes.
   cluster_router_actor cluster;
+  // Its cluster topics, made once (every command and result names one).
+  std::string monitor_topic;
+  std::string users_topic;
 
   static inline const char* name = "sio_monitor";
 };
