@@ -190,6 +190,15 @@ void send_hello(self_pointer self, const std::string& address,
           });
 }
 
+/// Why a dial failed, in the words an operator needs: the middleman's
+/// "disconnect during handshake" is what a refused TLS link looks like.
+std::string describe_dial_error(const caf::error& err) {
+  if (err == caf::sec::disconnect_during_handshake)
+    return "the link was closed during its handshake (a certificate not "
+           "signed by cluster.tls-ca, or TLS on one side only)";
+  return text_of(err);
+}
+
 void dial(self_pointer self, const std::string& address) {
   auto& st = self->state;
   auto p = st.table.find_address(address);
@@ -213,7 +222,9 @@ void dial(self_pointer self, const std::string& address) {
             }
             send_hello(self, address, ptr);
           },
-          [=](caf::error& err) { dial_failed(self, address, text_of(err)); });
+          [=](caf::error& err) {
+            dial_failed(self, address, describe_dial_error(err));
+          });
 }
 
 void lost(self_pointer self, const std::string& name, const char* why) {

@@ -16,11 +16,13 @@
 #include <caf/detail/parser/read_ini.hpp>
 #include <caf/dictionary.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 #include <caf/parser_state.hpp>
 #include <caf/settings.hpp>
 
 #include "config/default_conf.hpp"
 #include "config/option_group.hpp"
+#include "config/tls_files.hpp"
 #include "core/errors.hpp"
 #include "core/host_port.hpp"
 
@@ -297,6 +299,22 @@ bool is_loopback(const std::string& address) {
          address == "localhost";
 }
 
+caf::error check_cluster_tls(const cluster_options& c) {
+  auto given = int{!c.tls_cert.empty()} + int{!c.tls_key.empty()} +
+               int{!c.tls_ca.empty()};
+  if (given == 0)
+    return caf::none;
+  if (given != 3)
+    return config_error("cluster.tls-cert, cluster.tls-key and cluster.tls-ca "
+                        "go together: links are mutually authenticated");
+  if (!c.enabled)
+    return caf::none;
+  auto problem = tls_identity_problem({c.tls_cert, c.tls_key, c.tls_ca});
+  if (!problem.empty())
+    return config_error("cluster.tls-*: " + problem);
+  return caf::none;
+}
+
 caf::error check_cluster(node_options& x) {
   auto& c = x.cluster;
   if (c.name.empty())
@@ -309,13 +327,15 @@ caf::error check_cluster(node_options& x) {
     if (!parse_host_port(peer))
       return config_error("cluster.peers: \"" + peer +
                           "\" is not \"host:port\"");
-  // Links between hosts are to run over CAF's OpenSSL module with mutual
-  // certificates (issue 13); until this build has that, a cluster stays
-  // on one host rather than carrying unauthenticated links over a network.
-  if (c.enabled && !is_loopback(x.net.address))
-    return config_error("cluster.enabled needs net.address on loopback: "
-                        "links between hosts need TLS (cluster.tls-*), "
-                        "which this version does not have yet");
+  if (auto err = check_cluster_tls(c))
+    return err;
+  // Plain links carry no authentication: any process that reaches the
+  // port joins. Between hosts the links must run over mutual TLS.
+  if (c.enabled && !c.tls() && !is_loopback(x.net.address))
+    return config_error("cluster.enabled with net.address " + x.net.address +
+                        " needs cluster.tls-cert, cluster.tls-key and "
+                        "cluster.tls-ca: links between hosts run over "
+                        "mutual TLS");
   return caf::none;
 }
 
@@ -381,7 +401,13 @@ node_config::node_config() {
       .add(x.cluster.heartbeat, "heartbeat",
            "heartbeat period; a member silent for 3 of them is down")
       .add(x.cluster.max_backlog, "max-backlog",
-           "unacknowledged events per member before further ones drop");
+           "unacknowledged events per member before further ones drop")
+      .add(x.cluster.tls_cert, "tls-cert",
+           "PEM certificate (chain) of this node: links run over mutual TLS")
+      .add(x.cluster.tls_key, "tls-key", "the certificate's PEM private key")
+      .add(x.cluster.tls_ca, "tls-ca",
+           "PEM certificate of the authority every member's certificate is "
+           "signed by");
 }
 
 caf::error node_config::parse_args(int argc, char** argv) {
@@ -491,6 +517,15 @@ void node_config::enable_cluster(const cluster_options& cluster) {
   caf::put(content, "middleman.connection-timeout", 2 * beat);
   caf::put(content, "middleman.app-identifiers",
            std::vector<std::string>{"signalbox.cluster.v1"});
+  if (!cluster.tls())
+    return;
+  // With any of these set, CAF's OpenSSL module authenticates both ends of
+  // every link against the authority (SSL_VERIFY_PEER and
+  // SSL_VERIFY_FAIL_IF_NO_PEER_CERT); the files were checked at start-up.
+  openssl_certificate = cluster.tls_cert;
+  openssl_key = cluster.tls_key;
+  openssl_cafile = cluster.tls_ca;
+  load<caf::openssl::manager>();
 }
 
 bool node_config::help_requested() const {

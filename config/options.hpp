@@ -73,6 +73,13 @@ struct cluster_options {
   std::string master; // the node keeping the shared values; "": local values
   std::chrono::milliseconds heartbeat{1000}; // a member silent 3x is down
   size_t max_backlog = 10000; // unacknowledged events per member; more drop
+  // Mutual TLS on every link (all three or none): this node's certificate
+  // and key, and the authority whose certificates peers must present.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_ca;
+
+  bool tls() const { return !tls_cert.empty(); }
 };
 
 /// The node's own settings: the network side every service shares and the

@@ -3,6 +3,8 @@
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
 #include <caf/send.hpp>
 
 #include "actors/cluster_router.hpp"
@@ -74,13 +76,14 @@ public:
     settings.name = opts.name;
     settings.heartbeat = opts.heartbeat;
     settings.max_backlog = opts.max_backlog;
-    settings.middleman = ctx.sys.middleman().actor_handle();
+    // With cluster.tls-*, CAF's OpenSSL middleman dials and accepts every
+    // link (node_config::enable_cluster loaded it); it shares the one BASP
+    // broker with the plain middleman, which then publishes nothing.
+    settings.middleman = opts.tls() ? ctx.sys.openssl_manager().actor_handle()
+                                    : ctx.sys.middleman().actor_handle();
     router_ = ctx.sys.spawn(cluster_router, std::move(settings));
     auto& address = ctx.node.net.address;
-    // SO_REUSEADDR, as the node's other listeners: a restarted node takes
-    // its port back while the old links linger in TIME_WAIT.
-    auto port =
-        ctx.sys.middleman().publish(router_, opts.port, address.c_str(), true);
+    auto port = publish_router(opts.port, address, opts.tls());
     if (!port)
       return make_error(ec::system_error, "cluster: cannot listen on " +
                                               address + ":" +
@@ -121,6 +124,17 @@ public:
   }
 
 private:
+  /// Publishes the router on `port`, with SO_REUSEADDR as the node's other
+  /// listeners: a restarted node takes its port back while the old links
+  /// linger in TIME_WAIT.
+  caf::expected<uint16_t> publish_router(uint16_t port,
+                                         const std::string& address, bool tls) {
+    if (tls)
+      return caf::openssl::publish(router_, port, address.c_str(), true);
+    return router_.home_system().middleman().publish(router_, port,
+                                                     address.c_str(), true);
+  }
+
   /// Puts the replica in front of the node's value registry: every service
   /// started after this writes through it (the node still holds the
   /// registry, which is retired with the replica).

@@ -1,0 +1,24 @@
+// Start-up checks of a TLS identity (certificate, key, trusted CA) through
+// OpenSSL, so that a wrong file is a clear configuration error (exit 2)
+// instead of a failure on the first connection. CAF's OpenSSL module, for
+// one, reads its files only when a link is made and aborts the node on a
+// missing one (../shared/notes/cluster.md §3).
+#pragma once
+
+#include <string>
+
+namespace signalbox {
+
+struct tls_identity {
+  std::string cert; // PEM certificate, optionally followed by its chain
+  std::string key;  // PEM private key of the certificate, unencrypted
+  std::string ca;   // PEM certificate(s) of the authority peers must have
+};
+
+/// Empty when the identity is usable: every file reads, the key belongs to
+/// the certificate, the certificate is valid now and is signed (through its
+/// chain) by the authority. Otherwise one sentence on what is wrong, naming
+/// the file; never a key's content.
+std::string tls_identity_problem(const tls_identity& identity);
+
+} // namespace signalbox
