@@ -14,10 +14,11 @@ struct options {
   uint16_t tcp_port = 2056; // raw TCP JSON stream
   std::chrono::milliseconds heartbeat_interval{15000};
   std::string railroad = "signalbox";
-  std::string node;           // empty: "signalbox-<hostname>"
-  std::string active_profile; // empty: null
-  std::string locale = "en";  // the locale of the node's own messages
-  bool job_messages = true;   // broadcast job status changes as messages
+  std::string node;             // empty: "signalbox-<hostname>"
+  std::string active_profile;   // empty: null
+  std::string locale = "en";    // the locale of the node's own messages
+  bool job_messages = true;     // broadcast job status changes as messages
+  bool cluster_messages = true; // cluster members up/down as messages
 };
 
 } // namespace signalbox::jmri

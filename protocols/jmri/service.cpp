@@ -4,6 +4,7 @@
 
 #include "config/option_group.hpp"
 #include "core/errors.hpp"
+#include "protocols/jmri/jmri_cluster_messages.hpp"
 #include "protocols/jmri/jmri_directory.hpp"
 #include "protocols/jmri/jmri_job_messages.hpp"
 #include "protocols/jmri/options.hpp"
@@ -34,7 +35,10 @@ public:
              "activeProfile in the JMRI hello (default: null)")
         .add(opts_.locale, "locale", "locale of the node's own messages")
         .add(opts_.job_messages, "job-messages",
-             "broadcast job status changes as JMRI messages");
+             "broadcast job status changes as JMRI messages")
+        .add(opts_.cluster_messages, "cluster-messages",
+             "cluster members coming up or lost as JMRI messages (with "
+             "cluster.enabled)");
   }
 
   caf::error configure(node_options&) override {
@@ -63,6 +67,9 @@ public:
       if (opts_.job_messages)
         job_messages_ =
             spawn_jmri_job_messages(ctx.sys, directory_, opts_.locale);
+      if (opts_.cluster_messages && ctx.cluster)
+        cluster_messages_ =
+            spawn_jmri_cluster_messages(ctx.sys, directory_, opts_.locale);
     }
     ctx.rest_resources.push_back(
         make_messages_resource(directory_, opts_.locale));
@@ -86,7 +93,8 @@ public:
   }
 
   std::vector<caf::actor> actors() const override {
-    return {job_messages_, caf::actor_cast<caf::actor>(directory_)};
+    return {job_messages_, cluster_messages_,
+            caf::actor_cast<caf::actor>(directory_)};
   }
 
 private:
@@ -94,6 +102,7 @@ private:
   std::shared_ptr<servers> servers_;
   jmri_directory_actor directory_;
   caf::actor job_messages_;
+  caf::actor cluster_messages_;
 };
 
 } // namespace

@@ -57,6 +57,24 @@ int32_t priority_of(job_status status) {
   }
 }
 
+/// A member coming up (priority 0, value 1) or lost (priority 2, value 0)
+/// as an event on cluster.<member>.
+std::optional<event_request> member_event(const cluster_changed& change,
+                                          double now) {
+  if (change.name.empty() || change.state == member_state::connecting)
+    return std::nullopt;
+  bool up = change.state == member_state::up;
+  event_request ev;
+  ev.dname = "cluster";
+  ev.sname = change.name;
+  ev.text = to_string(change.state);
+  ev.x = now;
+  ev.priority = up ? 0 : 2;
+  ev.value_json = up ? "1" : "0";
+  ev.id = sha1_hex(ev.sname + ev.dname + ev.text);
+  return ev;
+}
+
 } // namespace
 
 std::optional<sample> mirror_sample(const domain_event& event, double now) {
@@ -73,6 +91,8 @@ std::optional<sample> mirror_sample(const domain_event& event, double now) {
 
 std::optional<event_request> mirror_event(const domain_event& event,
                                           double now) {
+  if (auto c = std::get_if<cluster_changed>(&event))
+    return member_event(*c, now);
   auto j = std::get_if<job_status_changed>(&event);
   if (j == nullptr)
     return std::nullopt;
@@ -91,7 +111,8 @@ caf::actor spawn_mirror(caf::actor_system& sys,
                         rtoc_directory_actor directory) {
   return sys.spawn([directory](caf::event_based_actor* self) {
     // The node created these groups before any actor started.
-    for (auto name : {groups::jobs, groups::gpio, groups::values})
+    for (auto name :
+         {groups::jobs, groups::gpio, groups::values, groups::cluster})
       self->join(self->system().groups().get_local(name));
     return caf::behavior{
         [=](notify_atom, const notification_ptr& n) {

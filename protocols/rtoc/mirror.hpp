@@ -2,7 +2,8 @@
 // RTOC client watching a node sees its device with no RTOC-specific
 // producer. A GPIO change is a sample of gpio.<line> (0/1), a numeric
 // shared value a sample of values.<key>, a job status change an event on
-// jobs.<job name> (docs/rtoc.md, "Mirror").
+// jobs.<job name>, a cluster member up or lost an event on cluster.<member>
+// (docs/rtoc.md, "Mirror").
 #pragma once
 
 #include <optional>
@@ -18,8 +19,9 @@ namespace signalbox::rtoc {
 std::optional<sample> mirror_sample(const domain_event& event, double now);
 
 /// The event for a job status change at time `now` (priority 2 when it
-/// crashed or failed, 1 when it (re)starts, 0 otherwise); nullopt for other
-/// events. Pure.
+/// crashed or failed, 1 when it (re)starts, 0 otherwise) or for a cluster
+/// member up (priority 0, value 1) or lost (priority 2, value 0); nullopt
+/// for other events. Pure.
 std::optional<event_request> mirror_event(const domain_event& event,
                                           double now);
 

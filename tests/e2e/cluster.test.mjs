@@ -32,7 +32,10 @@ import {
   waitForMesh,
   waitMemberState,
 } from './lib/cluster.mjs';
+import WebSocket from 'ws';
+
 import { expectJson } from './lib/http.mjs';
+import { Inbox } from './lib/inbox.mjs';
 import { JmriWs } from './lib/jmri.mjs';
 import { SignalboxNode } from './lib/node.mjs';
 import { eventually, notYet } from './lib/wait.mjs';
@@ -77,7 +80,39 @@ async function waitOwnerKnown(node, id, timeoutMs = 10000) {
 
 /** The next JMRI message frame that is not a probe. */
 function nextMessage(client, timeoutMs = 5000) {
-  return client.next((m) => m.type === 'message' && !String(m.data?.message).startsWith(PROBE), timeoutMs);
+  return client.next((m) => m.type === 'message' && !String(m.data?.message).startsWith(PROBE) && !m.data?.context?.cluster, timeoutMs);
+}
+
+/** The JMRI message a node's clients get when member `node` is up or down. */
+function memberMessage(node, state) {
+  return messageFrame(`Cluster member ${node.clusterName} (${node.clusterAddress}) is ${state}.`, {
+    type: state === 'up' ? 'success' : 'warning',
+    context: { cluster: { name: node.clusterName, address: node.clusterAddress, state } },
+  });
+}
+
+/**
+ * A plain RTOC client (no password: authorized at once) collecting the
+ * node's pushes; closed in after().
+ */
+const rtocClients = [];
+async function rtocClient(node) {
+  const inbox = new Inbox(`rtoc@${node.clusterName}`);
+  const ws = new WebSocket(`ws://127.0.0.1:${await node.portOf('rtoc')}/`);
+  rtocClients.push(ws);
+  ws.on('message', (data) => inbox.push(JSON.parse(data.toString())));
+  ws.on('close', () => inbox.end('closed'));
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  return inbox;
+}
+after(() => rtocClients.forEach((ws) => ws.terminate()));
+
+/** The RTOC event pushed for member `name` going `state`. */
+function nextMemberEvent(inbox, name, state) {
+  return inbox.next((f) => f.event?.dname === 'cluster' && f.event.sname === name && f.event.text === state, 10000);
 }
 
 /** The message frame `client` receives for text `message`. */
@@ -263,6 +298,7 @@ describe('a cluster of three nodes (b lists a, c lists b)', () => {
     await subscribe(jA, 'kill-a');
     await subscribe(jB, 'kill-b');
     await waitOwnerKnown(nodes.a, 'kill-b');
+    const rtocA = await rtocClient(nodes.a);
 
     const old = nodes.c;
     const killedAt = Date.now();
@@ -279,6 +315,15 @@ describe('a cluster of three nodes (b lists a, c lists b)', () => {
       await notifyA.next((m) => m.cmd === 'clusterupdate' && m.name === 'c' && m.state === 'down', 5000),
       clusterUpdate(old, 'down'),
     );
+    // Membership as JMRI messages (local clients only: one each, though
+    // both survivors saw c go) and as an RTOC event on cluster.c.
+    for (const client of [jA, jB])
+      assert.deepEqual(await client.next((m) => m.type === 'message' && m.data.context?.cluster?.state === 'down'), memberMessage(old, 'down'));
+    const lostEvent = await nextMemberEvent(rtocA, 'c', 'down');
+    assert.deepEqual(
+      { dname: lostEvent.event.dname, sname: lostEvent.event.sname, text: lostEvent.event.text, priority: lostEvent.event.priority, value: lostEvent.event.value },
+      { dname: 'cluster', sname: 'c', text: 'down', priority: 2, value: 0 },
+    );
     await old.waitExit();
     await old.dispose();
 
@@ -290,8 +335,11 @@ describe('a cluster of three nodes (b lists a, c lists b)', () => {
     }
     const survivors = await postMessage(nodes.a, { message: 'c is gone' });
     assert.equal(survivors.status, 202, `${survivors.reply}`);
-    for (const client of [jA, jB])
+    for (const client of [jA, jB]) {
       assert.deepEqual(await client.next((m) => m.type === 'message' && m.data.message === 'c is gone'), messageFrame('c is gone'));
+      // No second copy of c's loss came from the other survivor.
+      assert.equal(client.items.filter((m) => m.data?.context?.cluster).length, 0, `one membership message only: ${JSON.stringify(client.items)}`);
+    }
 
     // Restart: the same name and peers (a new router port: ephemeral).
     nodes.c = await startClusterNode({ name: 'c', peers: [nodes.b.clusterAddress] });
@@ -308,6 +356,10 @@ describe('a cluster of three nodes (b lists a, c lists b)', () => {
       await notifyA.next((m) => m.cmd === 'clusterupdate' && m.name === 'c' && m.state === 'up' && m.address === nodes.c.clusterAddress, MESH_TIMEOUT_MS),
       clusterUpdate(nodes.c, 'up'),
     );
+    for (const client of [jA, jB])
+      assert.deepEqual(await client.next((m) => m.type === 'message' && m.data.context?.cluster?.state === 'up', MESH_TIMEOUT_MS), memberMessage(nodes.c, 'up'));
+    const upEvent = await nextMemberEvent(rtocA, 'c', 'up');
+    assert.deepEqual({ priority: upEvent.event.priority, value: upEvent.event.value }, { priority: 0, value: 1 });
   });
 
   // Last: b is continued afterwards, and may or may not rejoin.
