@@ -34,9 +34,10 @@ struct cluster_router_state {
   std::string address; // our own, once joined
   uint64_t incarnation = 0;
   bool joined = false;
-  std::map<std::string, cluster_peer_actor> handles;     // by member name
-  std::map<caf::actor_addr, std::string> names;          // by handle
-  std::map<std::string, cluster_handler_actor> handlers; // by service
+  std::map<std::string, cluster_peer_actor> handles; // by member name
+  std::map<caf::actor_addr, std::string> names;      // by handle
+  std::map<std::string, cluster_handler_actor, std::less<>> handlers;
+  bool flush_pending = false; // a flush_atom is on its way to this router
   std::map<std::string, size_t> topics; // what this node takes, counted
   caf::group changes;                   // groups::cluster
 

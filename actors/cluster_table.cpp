@@ -91,6 +91,7 @@ cluster_peer& cluster_table::link_up(const std::string& dialled,
     // A new start of that node: both streams begin again.
     p.incarnation = hello.incarnation;
     p.sent = p.acked = p.received = p.received_acked = 0;
+    p.outbox.clear();
   }
   p.address = hello.address;
   p.state = member_state::up;
@@ -107,6 +108,9 @@ bool cluster_table::link_down(const std::string& name) {
     return false;
   p->state = member_state::down;
   p->topics.clear();
+  // Like messages to a closed link: never sent. The numbers stay used, so
+  // the member drops nothing it gets after a reconnect.
+  p->outbox.clear();
   return true;
 }
 

@@ -18,7 +18,7 @@ namespace signalbox {
 
 /// The protocol version in every hello; links between nodes of different
 /// versions are refused.
-constexpr uint32_t cluster_protocol = 1;
+constexpr uint32_t cluster_protocol = 2; // 2: events travel in batches
 
 /// One other node (or a configured address not reached yet).
 struct cluster_peer {
@@ -34,6 +34,10 @@ struct cluster_peer {
   uint64_t sent = 0;
   uint64_t acked = 0;
   uint64_t dropped = 0;
+  // Events numbered but not sent yet (the router sends them as one batch
+  // at the end of its burst), the first numbered `outbox_first`.
+  std::vector<cluster_event> outbox;
+  uint64_t outbox_first = 0;
   // Its stream to us: the last number taken, and the last acknowledged.
   uint64_t received = 0;
   uint64_t received_acked = 0;

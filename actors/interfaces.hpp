@@ -138,6 +138,8 @@ CAF_ADD_TYPE_ID(signalbox_types, (signalbox::member_view))
 CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::member_view>))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::cluster_view))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::cluster_changed))
+CAF_ADD_TYPE_ID(signalbox_types, (signalbox::cluster_event))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::cluster_event>))
 CAF_ADD_ATOM(signalbox_types, signalbox, cluster_join_atom, "cljoin")
 CAF_ADD_ATOM(signalbox_types, signalbox, cluster_connect_atom, "clconnect")
 CAF_ADD_ATOM(signalbox_types, signalbox, cluster_link_atom, "cllink")
@@ -579,8 +581,9 @@ using cluster_peer_actor = caf::typed_actor<
     caf::reacts_to<cluster_topics_atom, std::vector<std::string>>,
     // The members the sender has links to (gossip, so the mesh closes).
     caf::reacts_to<cluster_members_atom, std::vector<cluster_member>>,
-    // An event on `topic`, number `seq` of the sender's stream to us.
-    caf::reacts_to<cluster_event_atom, uint64_t, std::string, caf::message>,
+    // Events of the sender's stream to us, numbered from `first` on: what
+    // the sender's services published since its last batch to us.
+    caf::reacts_to<cluster_event_atom, uint64_t, std::vector<cluster_event>>,
     // A request on `topic` in the same stream; answers the handler's count.
     caf::replies_to<cluster_remote_atom, uint64_t, std::string,
                     caf::message>::with<uint64_t>,
@@ -588,8 +591,13 @@ using cluster_peer_actor = caf::typed_actor<
     // from us (the acknowledgement that bounds what is in flight).
     caf::reacts_to<cluster_beat_atom, uint64_t>>;
 
-/// Internal messages of the router: its timer and its connection attempts.
+/// Internal messages of the router: its timer, its connection attempts and
+/// the end of a burst.
 using cluster_router_internal = caf::typed_actor<
+    // Sends what events wait for each member, one batch per member: sent
+    // to itself by the first event after a batch, so it comes after the
+    // messages already queued (a burst goes out as one batch).
+    caf::reacts_to<flush_atom>,
     // Heartbeats out, silent members down (every half heartbeat).
     caf::reacts_to<cluster_tick_atom>,
     // Dial the router published at `address` ("host:port").

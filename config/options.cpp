@@ -516,7 +516,7 @@ void node_config::enable_cluster(const cluster_options& cluster) {
   caf::put(content, "middleman.heartbeat-interval", beat);
   caf::put(content, "middleman.connection-timeout", 2 * beat);
   caf::put(content, "middleman.app-identifiers",
-           std::vector<std::string>{"signalbox.cluster.v1"});
+           std::vector<std::string>{cluster_app_identifier});
   if (!cluster.tls())
     return;
   // With any of these set, CAF's OpenSSL module authenticates both ends of

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <caf/message.hpp>
 #include <caf/meta/type_name.hpp>
 
 namespace signalbox {
@@ -247,6 +248,17 @@ struct cluster_view {
   std::vector<member_view> members; // the other nodes, by name
 };
 
+/// The middleman's application identifier of cluster links: nodes whose
+/// links speak another version refuse each other's connections.
+constexpr const char* cluster_app_identifier = "signalbox.cluster.v2";
+
+/// One event in a batch a router sends over a link: what a service
+/// published on `topic` (cluster_router.cpp numbers the batch).
+struct cluster_event {
+  std::string topic;
+  caf::message payload;
+};
+
 /// A member came up or was lost (ttmnotify "clusterupdate").
 struct cluster_changed {
   std::string name;
@@ -366,6 +378,11 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cluster_view& x) {
   return f(caf::meta::type_name("cluster_view"), x.enabled, x.name, x.address,
            x.heartbeat_ms, x.members);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_event& x) {
+  return f(caf::meta::type_name("cluster_event"), x.topic, x.payload);
 }
 
 template <class Inspector>

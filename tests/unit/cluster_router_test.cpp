@@ -43,9 +43,12 @@ recording_handler(cluster_handler_actor::pointer,
 }
 
 /// A peer that takes part in the handshake and then says nothing more (a
-/// hung node): it counts the events it is sent.
+/// hung node): it counts the events it is sent, and records the batches
+/// (first number, size) in `batches` when given.
+using batch_log = std::vector<std::pair<uint64_t, size_t>>;
 caf::behavior mute_peer(caf::event_based_actor* self,
-                        std::shared_ptr<uint64_t> events) {
+                        std::shared_ptr<uint64_t> events,
+                        std::shared_ptr<batch_log> batches) {
   self->set_default_handler(caf::drop);
   return {
       [](cluster_hello_atom, const cluster_hello&) {
@@ -57,8 +60,12 @@ caf::behavior mute_peer(caf::event_based_actor* self,
         h.topics = {"jmri"};
         return h;
       },
-      [events](cluster_event_atom, uint64_t, const std::string&,
-               const caf::message&) { ++*events; },
+      [events, batches](cluster_event_atom, uint64_t first,
+                        const std::vector<cluster_event>& batch) {
+        *events += batch.size();
+        if (batches)
+          batches->emplace_back(first, batch.size());
+      },
   };
 }
 
@@ -280,7 +287,7 @@ CAF_TEST(a member whose router ends is down and announced) {
 CAF_TEST(a silent member is down within three heartbeats) {
   auto a = spawn_router("a");
   auto events = std::make_shared<uint64_t>(0);
-  auto m = sys.spawn(mute_peer, events);
+  auto m = sys.spawn(mute_peer, events, std::shared_ptr<batch_log>{});
   link(a, m, "m:1");
   CAF_CHECK(member(view(a), "m")->state == member_state::up);
   pass(2 * heartbeat);
@@ -294,7 +301,7 @@ CAF_TEST(a silent member is down within three heartbeats) {
 CAF_TEST(events to a member that acknowledges nothing stop at the backlog) {
   auto a = spawn_router("a", 5);
   auto events = std::make_shared<uint64_t>(0);
-  auto m = sys.spawn(mute_peer, events);
+  auto m = sys.spawn(mute_peer, events, std::shared_ptr<batch_log>{});
   link(a, m, "m:1");
   for (int32_t i = 0; i < 50; ++i)
     self->send(a, cluster_publish_atom_v, std::string{"jmri"},
@@ -303,6 +310,46 @@ CAF_TEST(events to a member that acknowledges nothing stop at the backlog) {
   CAF_CHECK_EQUAL(*events, 5u);
   self->send_exit(m, caf::exit_reason::user_shutdown);
   deliver();
+}
+
+CAF_TEST(a burst of events crosses a link in numbered batches of 256 at most) {
+  auto a = spawn_router("a");
+  auto events = std::make_shared<uint64_t>(0);
+  auto batches = std::make_shared<batch_log>();
+  auto m = sys.spawn(mute_peer, events, batches);
+  link(a, m, "m:1");
+  // 600 events queued before the router runs: one burst.
+  for (int32_t i = 0; i < 600; ++i)
+    self->send(a, cluster_publish_atom_v, std::string{"jmri"},
+               caf::make_message(i));
+  deliver();
+  CAF_CHECK_EQUAL(*events, 600u);
+  CAF_CHECK_EQUAL(*batches, (batch_log{{1, 256}, {257, 256}, {513, 88}}));
+  // A lone event goes out at once, as a batch of one.
+  self->send(a, cluster_publish_atom_v, std::string{"jmri"},
+             caf::make_message(int32_t{600}));
+  deliver();
+  CAF_CHECK_EQUAL(batches->back(), (std::pair<uint64_t, size_t>{601, 1}));
+  self->send_exit(m, caf::exit_reason::user_shutdown);
+  deliver();
+}
+
+CAF_TEST(events queued before a request reach the member before it) {
+  auto a = spawn_router("a");
+  auto b = spawn_router("b");
+  link(a, b, "b:1");
+  auto at_b = handle(b, "jmri");
+  for (int32_t i = 1; i <= 3; ++i)
+    self->send(a, cluster_publish_atom_v, std::string{"jmri"},
+               caf::make_message(i));
+  self->send(a, cluster_request_atom_v, std::string{"jmri"},
+             caf::make_message(int32_t{4}));
+  for (int32_t i = 5; i <= 6; ++i)
+    self->send(a, cluster_publish_atom_v, std::string{"jmri"},
+               caf::make_message(i));
+  deliver();
+  CAF_CHECK_EQUAL(reply<uint64_t>(), 1u);
+  CAF_CHECK_EQUAL(at_b->numbers, (std::vector<int32_t>{1, 2, 3, 4, 5, 6}));
 }
 
 CAF_TEST(a second node with a name in use is refused) {
