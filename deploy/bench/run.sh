@@ -28,7 +28,8 @@
 #
 # Environment: BUILD (default <repo>/build, a Release build with
 # tools/load), SERVER_CPU (0), LOAD_CPU (1), BENCHES (default "fanout realdds
-# relay idle rtoc"; "cluster" runs the relay across two linked nodes): the
+# relay idle rtoc"; "cluster" runs the relay across two linked nodes and
+# the link alone beside Zeek Broker, which needs libbroker-dev): the
 # benchmarks to run; the table shows those that ran). Needs node, npm, jq, taskset,
 # and a hard descriptor limit above 10 100. Takes about four minutes.
 set -euo pipefail
@@ -325,6 +326,39 @@ if wanted cluster; then
   done
   stop_server
 fi
+# The link alone (tools/cluster_bench.cpp: two routers over loopback, in
+# one process on the server core), plain and over TLS, beside Zeek Broker
+# 1.4 measured the same way (tools/peers/broker-bench, Debian's
+# libbroker-dev on the same CAF 0.17.6). Each with the window in flight it
+# does best with: signalbox 1000 (its routers drop beyond
+# cluster.max-backlog, 10 000, unacknowledged events, and acknowledgements
+# queue behind a burst), Broker 4096 (its streams batch with a delay:
+# 1000 in flight gave it 40 % of that).
+if wanted cluster || wanted cluster-link; then
+  log "cluster-link"
+  [[ -e /usr/include/broker/broker.hh ]] || {
+    echo "run.sh: BENCHES=cluster needs Debian's libbroker-dev (apt-get install libbroker-dev)" >&2
+    exit 2
+  }
+  g++ -O2 -std=c++17 "$root/tools/peers/broker-bench/broker_bench.cpp" \
+    -o "$out/broker-bench" -lbroker -lcaf_io -lcaf_core -lcaf_openssl -lpthread
+  tls=$out/link-tls
+  mkdir -p "$tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 2 -subj /CN=bench 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tls/node.key" -out "$tls/node.csr" -subj /CN=node 2>/dev/null
+  openssl x509 -req -in "$tls/node.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+    -set_serial 1 -out "$tls/node.pem" -days 2 2>/dev/null
+  link_args=(--events=1000000 --rate=5000 --seconds=5)
+  taskset -c "$server_cpu" "$build/signalbox-cluster-bench" "${link_args[@]}" \
+    --window=1000 >"$out/cluster-link-plain.jsonl" 2>/dev/null
+  taskset -c "$server_cpu" "$build/signalbox-cluster-bench" "${link_args[@]}" \
+    --window=1000 --tls-cert="$tls/node.pem" --tls-key="$tls/node.key" \
+    --tls-ca="$tls/ca.pem" >"$out/cluster-link-tls.jsonl" 2>/dev/null
+  taskset -c "$server_cpu" "$out/broker-bench" "${link_args[@]}" \
+    --window=4096 >"$out/cluster-link-broker.jsonl" 2>/dev/null
+fi
 wanted idle && for kind in signalbox ttm-ws; do
   start_server "$kind" ttm
   log "idle-$kind"
@@ -385,6 +419,18 @@ peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
         \"| \(\$bench) | \(\$kind) | \(\$sat | floor) | \(\$s[0].server.cpu_percent | floor) | \(\$s[0].generator.cpu_percent | floor) | \(\$n / \$s[0].server.cpu_seconds | floor) | \(\$hr | floor) | \(\$l.p50 | floor) | \(\$l.p99 | floor) | \(\$l.p99_9 | floor) | \(\$h[0].ttm.lost + \$h[0].sio.lost) |\""
     done
   done
+  if wanted cluster || wanted cluster-link; then
+    echo
+    echo "| cluster link, one core, 64-byte events | window | events/s | events per CPU-second | p50 µs at 5000/s | p99 µs | p99.9 µs | received |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    for run in plain tls broker; do
+      jq -r -s --arg run "$run" '
+        (.[] | select(.phase == "throughput")) as $t |
+        (.[] | select(.phase == "latency")) as $l |
+        "| \(if $run == "broker" then "Zeek Broker 1.4 (plain)" else "signalbox (\($run))" end) | \($t.window) | \($t.events_per_s | floor) | \($t.events_per_cpu_s | floor) | \($l.p50_us | floor) | \($l.p99_us | floor) | \($l.p99_9_us | floor) | \($t.received)/\($t.events) |"' \
+        "$out/cluster-link-$run.jsonl"
+    done
+  fi
   if wanted cluster; then
     echo
     echo "| cluster relay (users on a) | monitors on | saturation commands/s | server a CPU % | half load /s | p50 µs | p99 µs | p99.9 µs | lost |"

@@ -1,0 +1,202 @@
+// The peer of signalbox-cluster-bench: Zeek Broker 1.4 (Debian's
+// libbroker-dev, built on the same CAF 0.17) measured the same way, so that
+// deploy/bench/run.sh (BENCHES=cluster) reports both in one run. Two
+// endpoints in one process peer over loopback TCP (Broker's SSL off, as the
+// plain signalbox link); one publishes events of the same size on one topic
+// with the same window in flight, a subscriber on the other endpoint counts
+// them; then a paced phase records the one-hop latency.
+//
+// Built by run.sh: g++ -O2 -std=c++17 broker_bench.cpp -lbroker -lcaf_io
+// -lcaf_core -lcaf_openssl -lpthread. Same options and output lines as
+// signalbox-cluster-bench (without --threads and --tls-*).
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/resource.h>
+
+#include <broker/broker.hh>
+
+using namespace std::chrono;
+
+namespace {
+
+struct bench_options {
+  uint64_t events = 1000000;
+  uint64_t window = 1000;
+  size_t payload = 64;
+  uint64_t rate = 5000;
+  uint64_t seconds = 5;
+};
+
+uint64_t now_ns() {
+  return static_cast<uint64_t>(
+      duration_cast<nanoseconds>(steady_clock::now().time_since_epoch())
+          .count());
+}
+
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+broker::configuration plain_config() {
+  broker::broker_options opts;
+  opts.disable_ssl = true;
+  opts.ignore_broker_conf = true;
+  opts.forward = false;
+  return broker::configuration{opts};
+}
+
+bool parse(int argc, char** argv, bench_options& opts) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto eq = arg.find('=');
+    if (arg.rfind("--", 0) != 0 || eq == std::string::npos)
+      return false;
+    auto key = arg.substr(2, eq - 2);
+    auto n = std::strtoull(arg.c_str() + eq + 1, nullptr, 10);
+    if (key == "events")
+      opts.events = n;
+    else if (key == "window")
+      opts.window = n;
+    else if (key == "payload")
+      opts.payload = n;
+    else if (key == "rate")
+      opts.rate = n;
+    else if (key == "seconds")
+      opts.seconds = n;
+    else
+      return false;
+  }
+  return opts.events > 0 && opts.rate > 0;
+}
+
+/// Receives on `sub` until `count` events arrived or none came for 5 s;
+/// records latencies of stamped events in `latencies_ns`.
+uint64_t receive(broker::subscriber& sub, uint64_t count,
+                 std::vector<uint64_t>* latencies_ns,
+                 std::atomic<uint64_t>* progress = nullptr) {
+  uint64_t got = 0;
+  while (got < count) {
+    // get(n, timeout) waits for all n: take one, then what else is there.
+    auto batch = sub.get(1, seconds(5));
+    if (batch.empty())
+      break;
+    for (auto& more : sub.poll())
+      batch.push_back(std::move(more));
+    if (progress != nullptr)
+      progress->fetch_add(batch.size(), std::memory_order_release);
+    for (auto& msg : batch) {
+      ++got;
+      if (latencies_ns == nullptr)
+        continue;
+      auto* v = broker::get_if<broker::vector>(broker::get_data(msg));
+      if (v != nullptr && !v->empty())
+        if (auto* stamp = broker::get_if<broker::count>((*v)[0]))
+          latencies_ns->push_back(now_ns() - *stamp);
+    }
+  }
+  return got;
+}
+
+double percentile_us(std::vector<uint64_t>& xs, double p) {
+  if (xs.empty())
+    return 0;
+  std::sort(xs.begin(), xs.end());
+  auto rank = static_cast<size_t>(p / 100.0 * static_cast<double>(xs.size()));
+  return static_cast<double>(xs[std::min(rank, xs.size() - 1)]) / 1000.0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  bench_options opts;
+  if (!parse(argc, argv, opts)) {
+    std::cerr << "usage: broker-bench [--events=N] [--window=N] "
+                 "[--payload=BYTES] "
+                 "[--rate=N] [--seconds=N]\n";
+    return 2;
+  }
+  broker::endpoint b{plain_config()};
+  auto port = b.listen("127.0.0.1", 0);
+  auto sub = b.make_subscriber({"bench"}, 4096);
+  broker::endpoint a{plain_config()};
+  if (port == 0 || !a.peer("127.0.0.1", port)) {
+    std::cerr << "broker-bench: the endpoints did not peer\n";
+    return 1;
+  }
+  std::string filler(opts.payload, 'x');
+  // Subscriptions travel after the peering: probe until one arrives.
+  for (;;) {
+    a.publish("bench", broker::vector{broker::count{0}, std::string{"probe"}});
+    if (!sub.get(1, milliseconds(10)).empty())
+      break;
+  }
+  while (!sub.get(1, milliseconds(100)).empty()) {
+    // drain the probes still in flight
+  }
+
+  // endpoint::publish with at most --window events in flight, as
+  // signalbox-cluster-bench does (Broker's flow-controlled publisher stalled
+  // here on Debian's 1.4 with CAF 0.17.6).
+  std::atomic<uint64_t> received{0};
+  auto cpu0 = cpu_seconds();
+  auto t0 = steady_clock::now();
+  std::thread receiver([&] {
+    receive(sub, opts.events, nullptr, &received);
+  });
+  for (uint64_t sent = 0; sent < opts.events; ++sent) {
+    while (sent - received.load(std::memory_order_acquire) >= opts.window)
+      std::this_thread::sleep_for(microseconds(20));
+    a.publish("bench", broker::vector{broker::count{1}, filler});
+  }
+  receiver.join();
+  auto got = received.load();
+  auto elapsed = duration<double>(steady_clock::now() - t0).count();
+  auto cpu = cpu_seconds() - cpu0;
+  std::printf("{\"phase\":\"throughput\",\"peer\":\"broker-1.4\","
+              "\"events\":%llu,\"received\":%llu,\"payload_bytes\":%zu,"
+              "\"window\":%llu,\"seconds\":%.3f,\"events_per_s\":%.0f,\"cpu_seconds\":%.3f,"
+              "\"events_per_cpu_s\":%.0f}\n",
+              static_cast<unsigned long long>(opts.events),
+              static_cast<unsigned long long>(got), opts.payload,
+              static_cast<unsigned long long>(opts.window), elapsed,
+              static_cast<double>(got) / elapsed, cpu,
+              static_cast<double>(got) / cpu);
+  std::fflush(stdout);
+
+  auto total = opts.rate * opts.seconds;
+  std::vector<uint64_t> latencies;
+  latencies.reserve(total);
+  std::thread pacer([&] {
+    auto period = nanoseconds(1000000000 / opts.rate);
+    auto next = steady_clock::now();
+    for (uint64_t i = 0; i < total; ++i) {
+      std::this_thread::sleep_until(next);
+      a.publish("bench", broker::vector{broker::count{now_ns()}, filler});
+      next += period;
+    }
+  });
+  auto paced = receive(sub, total, &latencies);
+  pacer.join();
+  std::printf("{\"phase\":\"latency\",\"peer\":\"broker-1.4\",\"rate\":%llu,"
+              "\"events\":%llu,\"p50_us\":%.1f,\"p99_us\":%.1f,"
+              "\"p99_9_us\":%.1f,\"max_us\":%.1f}\n",
+              static_cast<unsigned long long>(opts.rate),
+              static_cast<unsigned long long>(paced),
+              percentile_us(latencies, 50), percentile_us(latencies, 99),
+              percentile_us(latencies, 99.9), percentile_us(latencies, 100));
+  std::fflush(stdout);
+  return got == opts.events && paced == total ? 0 : 1;
+}
