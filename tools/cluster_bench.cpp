@@ -24,7 +24,6 @@
 #include <iostream>
 #include <memory>
 #include <string>
-#include <sys/resource.h>
 #include <thread>
 #include <vector>
 
@@ -38,10 +37,13 @@
 
 #include "actors/cluster_router.hpp"
 #include "actors/interfaces.hpp"
+#include "tools/bench_clock.hpp"
 #include "tools/load/histogram.hpp"
 
 using namespace signalbox;
 using namespace std::chrono;
+using signalbox::bench::cpu_seconds;
+using signalbox::bench::now_ns;
 
 namespace {
 
@@ -65,21 +67,6 @@ struct tally {
   load::histogram latency_ns;
   std::atomic<bool> record_latency{false};
 };
-
-uint64_t now_ns() {
-  return static_cast<uint64_t>(
-      duration_cast<nanoseconds>(steady_clock::now().time_since_epoch())
-          .count());
-}
-
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
 
 cluster_handler_actor::behavior_type
 counting_handler(cluster_handler_actor::pointer, std::shared_ptr<tally> t) {

@@ -340,7 +340,7 @@ if wanted cluster || wanted cluster-link; then
     echo "run.sh: BENCHES=cluster needs Debian's libbroker-dev (apt-get install libbroker-dev)" >&2
     exit 2
   }
-  g++ -O2 -std=c++17 "$root/tools/peers/broker-bench/broker_bench.cpp" \
+  g++ -O2 -std=c++17 -I"$root" "$root/tools/peers/broker-bench/broker_bench.cpp" \
     -o "$out/broker-bench" -lbroker -lcaf_io -lcaf_core -lcaf_openssl -lpthread
   tls=$out/link-tls
   mkdir -p "$tls"

@@ -6,11 +6,12 @@
 // with the same window in flight, a subscriber on the other endpoint counts
 // them; then a paced phase records the one-hop latency.
 //
-// Built by run.sh: g++ -O2 -std=c++17 broker_bench.cpp -lbroker -lcaf_io
-// -lcaf_core -lcaf_openssl -lpthread. Same options and output lines as
+// Built by run.sh: g++ -O2 -std=c++17 -I<repo> broker_bench.cpp -lbroker
+// -lcaf_io -lcaf_core -lcaf_openssl -lpthread. Same options and output lines as
 // signalbox-cluster-bench (without --threads and --tls-*).
 #include <algorithm>
 #include <atomic>
+#include <broker/broker.hh>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -19,11 +20,11 @@
 #include <thread>
 #include <vector>
 
-#include <sys/resource.h>
-
-#include <broker/broker.hh>
+#include "tools/bench_clock.hpp"
 
 using namespace std::chrono;
+using signalbox::bench::cpu_seconds;
+using signalbox::bench::now_ns;
 
 namespace {
 
@@ -34,21 +35,6 @@ struct bench_options {
   uint64_t rate = 5000;
   uint64_t seconds = 5;
 };
-
-uint64_t now_ns() {
-  return static_cast<uint64_t>(
-      duration_cast<nanoseconds>(steady_clock::now().time_since_epoch())
-          .count());
-}
-
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
 
 broker::configuration plain_config() {
   broker::broker_options opts;
@@ -153,9 +139,7 @@ int main(int argc, char** argv) {
   std::atomic<uint64_t> received{0};
   auto cpu0 = cpu_seconds();
   auto t0 = steady_clock::now();
-  std::thread receiver([&] {
-    receive(sub, opts.events, nullptr, &received);
-  });
+  std::thread receiver([&] { receive(sub, opts.events, nullptr, &received); });
   for (uint64_t sent = 0; sent < opts.events; ++sent) {
     while (sent - received.load(std::memory_order_acquire) >= opts.window)
       std::this_thread::sleep_for(microseconds(20));
@@ -167,7 +151,8 @@ int main(int argc, char** argv) {
   auto cpu = cpu_seconds() - cpu0;
   std::printf("{\"phase\":\"throughput\",\"peer\":\"broker-1.4\","
               "\"events\":%llu,\"received\":%llu,\"payload_bytes\":%zu,"
-              "\"window\":%llu,\"seconds\":%.3f,\"events_per_s\":%.0f,\"cpu_seconds\":%.3f,"
+              "\"window\":%llu,\"seconds\":%.3f,\"events_per_s\":%.0f,\"cpu_"
+              "seconds\":%.3f,"
               "\"events_per_cpu_s\":%.0f}\n",
               static_cast<unsigned long long>(opts.events),
               static_cast<unsigned long long>(got), opts.payload,
