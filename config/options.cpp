@@ -25,6 +25,7 @@
 #include "config/tls_files.hpp"
 #include "core/errors.hpp"
 #include "core/host_port.hpp"
+#include "core/log.hpp"
 
 namespace signalbox {
 
@@ -343,6 +344,9 @@ caf::error check_cluster(node_options& x) {
 
 node_config::node_config() {
   auto& x = opts_;
+  option_group{custom_options_, "log"}.add(
+      x.log.level, "level",
+      "the node's log lines up to: error, warning, info or debug");
   option_group{custom_options_, "net"}
       .add(x.net.address, "address", "address every listener binds")
       .add(x.net.threads, "threads", "threads running the network io_context")
@@ -534,6 +538,10 @@ bool node_config::help_requested() const {
 
 caf::expected<node_options> node_config::read_node_options() const {
   auto x = opts_;
+  if (!log::parse_level(x.log.level))
+    return config_error("log.level must be error, warning, info or debug, "
+                        "not \"" +
+                        x.log.level + "\"");
   if (x.net.threads == 0)
     x.net.threads = 1;
   if (x.net.ws_idle_timeout < std::chrono::milliseconds{20})

@@ -85,7 +85,13 @@ struct cluster_options {
 /// The node's own settings: the network side every service shares and the
 /// domain (jobs, GPIO, shared values, store). Each service declares and
 /// keeps its own settings (protocols/<name>/service.cpp).
+/// `log`: the node's own log lines (core/log.hpp).
+struct log_options {
+  std::string level = "info"; // error, warning, info or debug
+};
+
 struct node_options {
+  log_options log;
   net_options net;
   job_options jobs;
   gpio_options gpio;

@@ -4,14 +4,24 @@
 // handed a secret (tokens, passwords): callers log names, not values.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace signalbox::log {
 
 enum class level : int { error = 0, warning = 1, info = 2, debug = 3 };
 
+/// The level named `name` ("error", "warning", "info", "debug"; the
+/// `log.level` option), or nullopt.
+std::optional<level> parse_level(std::string_view name);
+
 /// Lines above `lvl` are dropped (default: info). Thread-safe.
 void set_level(level lvl);
+
+/// Whether each line starts with its syslog priority ("<4>" for a
+/// warning), which journald reads (SyslogLevelPrefix=, on by default) and
+/// strips: set when stderr is the journal (hal::stderr_is_journal).
+void set_priority_prefixes(bool on);
 
 /// Whether a line of `lvl` would be written.
 bool enabled(level lvl);

@@ -6,6 +6,8 @@
 #                                               default: a demo node on 127.0.0.1)
 #   deploy/setup.sh test [ctest options...]     build and run every test
 #   deploy/setup.sh build                       install what is missing and build
+#   deploy/setup.sh package                     build the Debian package
+#                                               (build/signalbox_<version>_<arch>.deb)
 #
 # Environment: BUILD_DIR (default ./build), BUILD_TYPE (default Release),
 # JOBS (default: number of cores), SIGNALBOX_WERROR (ON: compiler warnings
@@ -22,10 +24,12 @@ jobs=${JOBS:-$(nproc)}
 build_packages=(build-essential cmake pkg-config libcaf-dev libboost1.74-dev
                 rapidjson-dev libgpiod-dev liblmdb-dev libssl-dev libcbor-dev
                 libfastrtps-dev)
-# What the tests need on top: systemd-notify (jobs' readiness protocol),
-# the RTOC client's Python modules and openssl (its test certificates), and
-# Node.js with npm for the other end-to-end clients.
-test_packages=(systemd python3 python3-websockets python3-pycryptodome openssl)
+# What the tests need on top: systemd-notify (jobs' readiness protocol) and
+# systemd-analyze (the unit file), the RTOC client's Python modules, openssl
+# (test certificates), dpkg-dev (the package's dependencies), and Node.js
+# with npm for the other end-to-end clients.
+test_packages=(systemd python3 python3-websockets python3-pycryptodome openssl
+               dpkg-dev)
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -84,6 +88,13 @@ case "$cmd" in
     cd "$repo"
     exec "$build_dir/signalbox" "$@"
     ;;
+  package)
+    # dpkg-shlibdeps (dpkg-dev) computes the package's dependencies.
+    install_packages dpkg-dev
+    build signalbox
+    (cd "$build_dir" && cpack -G DEB >/dev/null)
+    ls "$build_dir"/signalbox_*.deb
+    ;;
   test)
     install_packages "${test_packages[@]}"
     install_node
@@ -94,7 +105,7 @@ case "$cmd" in
     exec ctest --output-on-failure -j "$jobs" "$@"
     ;;
   *)
-    echo "usage: $0 run|test|build [options]" >&2
+    echo "usage: $0 run|test|build|package [options]" >&2
     exit 2
     ;;
 esac

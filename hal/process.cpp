@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "core/errors.hpp"
+#include "hal/unix_address.hpp"
 
 extern char** environ;
 
@@ -200,28 +201,15 @@ std::string notify_socket_address(std::string_view tag, uint64_t job_id,
 }
 
 caf::expected<unique_fd> open_notify_socket(const std::string& address) {
-  sockaddr_un sa{};
-  sa.sun_family = AF_UNIX;
-  socklen_t len = 0;
-  if (address.size() < 2 || address.size() > sizeof(sa.sun_path) - 1)
+  auto sa = parse_unix_address(address);
+  if (!sa)
     return make_error(ec::invalid_argument, "notify socket address '" +
                                                 address +
                                                 "' is empty or too long");
-  if (address[0] == '@') {
-    // Abstract namespace: a leading NUL, then the name without terminator.
-    sa.sun_path[0] = '\0';
-    std::copy(address.begin() + 1, address.end(), sa.sun_path + 1);
-    len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) +
-                                 address.size());
-  } else {
-    std::copy(address.begin(), address.end(), sa.sun_path);
-    len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) +
-                                 address.size() + 1);
-  }
   unique_fd fd{::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
   if (!fd)
     return system_failure("cannot create notify socket", errno);
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&sa), len) != 0)
+  if (::bind(fd.get(), sa->get(), sa->length) != 0)
     return system_failure("cannot bind notify socket " + address, errno);
   return fd;
 }
