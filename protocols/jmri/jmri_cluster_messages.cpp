@@ -1,18 +1,13 @@
 #include "protocols/jmri/jmri_cluster_messages.hpp"
 
-#include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
-#include <caf/group_manager.hpp>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include "protocols/jmri/jmri_bridge.hpp"
 
 namespace signalbox {
 
 namespace {
-
-/// The directory's cluster topic for every client of a node
-/// (jmri_directory.cpp): delivering on it reaches this node's clients only.
-constexpr const char* local_clients_topic = "jmri";
 
 std::string context_of(const cluster_changed& event) {
   rapidjson::StringBuffer buf;
@@ -58,22 +53,15 @@ std::optional<jmri_message> cluster_message(const cluster_changed& event,
 caf::actor spawn_jmri_cluster_messages(caf::actor_system& sys,
                                        jmri_directory_actor directory,
                                        std::string locale) {
-  return sys.spawn([directory, locale](caf::event_based_actor* self) {
-    self->join(self->system().groups().get_local(groups::cluster));
-    return caf::behavior{
-        [=](notify_atom, const notification_ptr& n) {
-          auto change = std::get_if<cluster_changed>(&n->event());
-          if (change == nullptr)
-            return;
-          if (auto msg = cluster_message(*change, locale))
-            self->send(directory, cluster_deliver_atom_v,
-                       std::string{local_clients_topic},
-                       caf::make_message(jmri_send_atom_v, std::move(*msg)));
-        },
-        // The directory's answer (copies delivered) is not needed here.
-        [](uint64_t) {},
-    };
-  });
+  auto message_for =
+      [locale](const domain_event& e) -> std::optional<jmri_message> {
+    if (auto change = std::get_if<cluster_changed>(&e))
+      return cluster_message(*change, locale);
+    return std::nullopt;
+  };
+  // Every node sees the change itself: its own clients only.
+  return spawn_jmri_bridge(sys, std::move(directory), groups::cluster,
+                           std::move(message_for), jmri_reach::this_node);
 }
 
 } // namespace signalbox

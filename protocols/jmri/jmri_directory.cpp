@@ -26,9 +26,7 @@ void retire(self_pointer self, const jmri_client_actor& client) {
   self->send(client, delete_atom_v);
 }
 
-/// The cluster topic of the clients of this node: a node takes "jmri"
-/// while it has any, and "jmri/client/<id>" for each.
-constexpr const char* all_clients_topic = "jmri";
+constexpr const char* all_clients_topic = jmri_clients_topic;
 
 std::string client_topic(const std::string& id) {
   return std::string{all_clients_topic} + "/client/" + id;

@@ -16,6 +16,11 @@
 
 namespace signalbox {
 
+/// The cluster topic of the JMRI clients of a node: a node takes it while
+/// it has any (and "jmri/client/<id>" for each id). A cluster_deliver on it
+/// reaches the clients of this node only.
+constexpr const char* jmri_clients_topic = "jmri";
+
 struct jmri_directory_state {
   struct client {
     jmri_client_actor actor;

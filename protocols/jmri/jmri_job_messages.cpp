@@ -1,10 +1,9 @@
 #include "protocols/jmri/jmri_job_messages.hpp"
 
-#include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
-#include <caf/group_manager.hpp>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include "protocols/jmri/jmri_bridge.hpp"
 
 namespace signalbox {
 
@@ -78,18 +77,14 @@ std::optional<jmri_message> job_message(const job_status_changed& event,
 caf::actor spawn_jmri_job_messages(caf::actor_system& sys,
                                    jmri_directory_actor directory,
                                    std::string locale) {
-  return sys.spawn([directory, locale](caf::event_based_actor* self) {
-    self->join(self->system().groups().get_local(groups::jobs));
-    return caf::behavior{
-        [=](notify_atom, const notification_ptr& n) {
-          if (auto ev = std::get_if<job_status_changed>(&n->event()))
-            if (auto msg = job_message(*ev, locale))
-              self->send(directory, jmri_send_atom_v, std::move(*msg));
-        },
-        // The directory's answer (copies delivered) is not needed here.
-        [](uint64_t) {},
-    };
-  });
+  auto message_for =
+      [locale](const domain_event& e) -> std::optional<jmri_message> {
+    if (auto ev = std::get_if<job_status_changed>(&e))
+      return job_message(*ev, locale);
+    return std::nullopt;
+  };
+  return spawn_jmri_bridge(sys, std::move(directory), groups::jobs,
+                           std::move(message_for), jmri_reach::cluster);
 }
 
 } // namespace signalbox
