@@ -102,7 +102,6 @@ void send_event(self_pointer self, cluster_peer& p, const std::string& topic,
     return;
   if (p.outbox.empty()) {
     p.outbox_first = *seq;
-    p.outbox.reserve(max_batch);
     if (!self->state.flush_pending) {
       self->state.flush_pending = true;
       self->send(self, flush_atom_v);
