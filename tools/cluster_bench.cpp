@@ -37,7 +37,7 @@
 
 #include "actors/cluster_router.hpp"
 #include "actors/interfaces.hpp"
-#include "tools/bench_clock.hpp"
+#include "tools/link_bench.hpp"
 #include "tools/load/histogram.hpp"
 
 using namespace signalbox;
@@ -49,12 +49,7 @@ namespace {
 
 constexpr const char* topic = "bench";
 
-struct bench_options {
-  uint64_t events = 1000000;
-  uint64_t window = 1000;
-  size_t payload = 64;
-  uint64_t rate = 5000;
-  uint64_t seconds = 5;
+struct bench_options : bench::link_options {
   size_t threads = 1; // scheduler threads per actor system
   std::string tls_cert, tls_key, tls_ca;
   bool tls() const { return !tls_cert.empty(); }
@@ -180,6 +175,11 @@ void settle(tally& t) {
   }
 }
 
+/// The JSON member naming the run.
+const char* tag(const bench_options& opts) {
+  return opts.tls() ? "\"tls\":true" : "\"tls\":false";
+}
+
 int throughput(const bench_options& opts, const bench_node& a, tally& t) {
   std::string filler(opts.payload, 'x');
   auto base = t.received.load(std::memory_order_acquire);
@@ -195,17 +195,7 @@ int throughput(const bench_options& opts, const bench_node& a, tally& t) {
   auto elapsed = duration<double>(steady_clock::now() - t0).count();
   auto cpu = cpu_seconds() - cpu0;
   auto got = t.received.load(std::memory_order_acquire) - base;
-  std::printf("{\"phase\":\"throughput\",\"tls\":%s,\"events\":%llu,"
-              "\"received\":%llu,\"payload_bytes\":%zu,\"window\":%llu,"
-              "\"seconds\":%.3f,\"events_per_s\":%.0f,\"cpu_seconds\":%.3f,"
-              "\"events_per_cpu_s\":%.0f}\n",
-              opts.tls() ? "true" : "false",
-              static_cast<unsigned long long>(opts.events),
-              static_cast<unsigned long long>(got), opts.payload,
-              static_cast<unsigned long long>(opts.window), elapsed,
-              static_cast<double>(got) / elapsed, cpu,
-              static_cast<double>(got) / cpu);
-  std::fflush(stdout);
+  bench::print_throughput(tag(opts), opts, got, elapsed, cpu);
   return complete ? 0 : 1;
 }
 
@@ -226,38 +216,15 @@ int latency(const bench_options& opts, const bench_node& a, tally& t) {
   auto us = [&](double p) {
     return static_cast<double>(h.percentile(p)) / 1000.0;
   };
-  std::printf("{\"phase\":\"latency\",\"tls\":%s,\"rate\":%llu,"
-              "\"events\":%llu,\"p50_us\":%.1f,\"p99_us\":%.1f,"
-              "\"p99_9_us\":%.1f,\"max_us\":%.1f}\n",
-              opts.tls() ? "true" : "false",
-              static_cast<unsigned long long>(opts.rate),
-              static_cast<unsigned long long>(h.count()), us(50), us(99),
-              us(99.9), static_cast<double>(h.max()) / 1000.0);
-  std::fflush(stdout);
+  bench::print_latency(tag(opts), opts, h.count(), us(50), us(99), us(99.9),
+                       static_cast<double>(h.max()) / 1000.0);
   return complete ? 0 : 1;
 }
 
 bool parse(int argc, char** argv, bench_options& opts) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto eq = arg.find('=');
-    if (arg.rfind("--", 0) != 0 || eq == std::string::npos)
-      return false;
-    auto key = arg.substr(2, eq - 2);
-    auto value = arg.substr(eq + 1);
-    auto number = [&] { return std::strtoull(value.c_str(), nullptr, 10); };
-    if (key == "events")
-      opts.events = number();
-    else if (key == "window")
-      opts.window = number();
-    else if (key == "payload")
-      opts.payload = number();
-    else if (key == "rate")
-      opts.rate = number();
-    else if (key == "seconds")
-      opts.seconds = number();
-    else if (key == "threads")
-      opts.threads = number();
+  auto extra = [&](const std::string& key, const std::string& value) {
+    if (key == "threads")
+      opts.threads = std::strtoull(value.c_str(), nullptr, 10);
     else if (key == "tls-cert")
       opts.tls_cert = value;
     else if (key == "tls-key")
@@ -266,9 +233,9 @@ bool parse(int argc, char** argv, bench_options& opts) {
       opts.tls_ca = value;
     else
       return false;
-  }
-  return opts.events > 0 && opts.window > 0 && opts.rate > 0 &&
-         opts.threads > 0;
+    return true;
+  };
+  return bench::parse_link_options(argc, argv, opts, extra) && opts.threads > 0;
 }
 
 } // namespace

@@ -17,6 +17,8 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 
+import WebSocket from 'ws';
+
 import {
   HEARTBEAT_MS,
   LOSS_BOUND_MS,
@@ -32,8 +34,6 @@ import {
   waitForMesh,
   waitMemberState,
 } from './lib/cluster.mjs';
-import WebSocket from 'ws';
-
 import { expectJson } from './lib/http.mjs';
 import { Inbox } from './lib/inbox.mjs';
 import { JmriWs } from './lib/jmri.mjs';

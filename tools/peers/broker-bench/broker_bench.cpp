@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "tools/bench_clock.hpp"
+#include "tools/link_bench.hpp"
 
 using namespace std::chrono;
 using signalbox::bench::cpu_seconds;
@@ -28,13 +28,8 @@ using signalbox::bench::now_ns;
 
 namespace {
 
-struct bench_options {
-  uint64_t events = 1000000;
-  uint64_t window = 1000;
-  size_t payload = 64;
-  uint64_t rate = 5000;
-  uint64_t seconds = 5;
-};
+using bench_options = signalbox::bench::link_options;
+constexpr const char* tag = "\"peer\":\"broker-1.4\"";
 
 broker::configuration plain_config() {
   broker::broker_options opts;
@@ -42,30 +37,6 @@ broker::configuration plain_config() {
   opts.ignore_broker_conf = true;
   opts.forward = false;
   return broker::configuration{opts};
-}
-
-bool parse(int argc, char** argv, bench_options& opts) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto eq = arg.find('=');
-    if (arg.rfind("--", 0) != 0 || eq == std::string::npos)
-      return false;
-    auto key = arg.substr(2, eq - 2);
-    auto n = std::strtoull(arg.c_str() + eq + 1, nullptr, 10);
-    if (key == "events")
-      opts.events = n;
-    else if (key == "window")
-      opts.window = n;
-    else if (key == "payload")
-      opts.payload = n;
-    else if (key == "rate")
-      opts.rate = n;
-    else if (key == "seconds")
-      opts.seconds = n;
-    else
-      return false;
-  }
-  return opts.events > 0 && opts.rate > 0;
 }
 
 /// Receives on `sub` until `count` events arrived or none came for 5 s;
@@ -108,7 +79,8 @@ double percentile_us(std::vector<uint64_t>& xs, double p) {
 
 int main(int argc, char** argv) {
   bench_options opts;
-  if (!parse(argc, argv, opts)) {
+  auto no_extra = [](const std::string&, const std::string&) { return false; };
+  if (!signalbox::bench::parse_link_options(argc, argv, opts, no_extra)) {
     std::cerr << "usage: broker-bench [--events=N] [--window=N] "
                  "[--payload=BYTES] "
                  "[--rate=N] [--seconds=N]\n";
@@ -149,17 +121,7 @@ int main(int argc, char** argv) {
   auto got = received.load();
   auto elapsed = duration<double>(steady_clock::now() - t0).count();
   auto cpu = cpu_seconds() - cpu0;
-  std::printf("{\"phase\":\"throughput\",\"peer\":\"broker-1.4\","
-              "\"events\":%llu,\"received\":%llu,\"payload_bytes\":%zu,"
-              "\"window\":%llu,\"seconds\":%.3f,\"events_per_s\":%.0f,\"cpu_"
-              "seconds\":%.3f,"
-              "\"events_per_cpu_s\":%.0f}\n",
-              static_cast<unsigned long long>(opts.events),
-              static_cast<unsigned long long>(got), opts.payload,
-              static_cast<unsigned long long>(opts.window), elapsed,
-              static_cast<double>(got) / elapsed, cpu,
-              static_cast<double>(got) / cpu);
-  std::fflush(stdout);
+  signalbox::bench::print_throughput(tag, opts, got, elapsed, cpu);
 
   auto total = opts.rate * opts.seconds;
   std::vector<uint64_t> latencies;
@@ -175,13 +137,9 @@ int main(int argc, char** argv) {
   });
   auto paced = receive(sub, total, &latencies);
   pacer.join();
-  std::printf("{\"phase\":\"latency\",\"peer\":\"broker-1.4\",\"rate\":%llu,"
-              "\"events\":%llu,\"p50_us\":%.1f,\"p99_us\":%.1f,"
-              "\"p99_9_us\":%.1f,\"max_us\":%.1f}\n",
-              static_cast<unsigned long long>(opts.rate),
-              static_cast<unsigned long long>(paced),
-              percentile_us(latencies, 50), percentile_us(latencies, 99),
-              percentile_us(latencies, 99.9), percentile_us(latencies, 100));
-  std::fflush(stdout);
+  signalbox::bench::print_latency(
+      tag, opts, paced, percentile_us(latencies, 50),
+      percentile_us(latencies, 99), percentile_us(latencies, 99.9),
+      percentile_us(latencies, 100));
   return got == opts.events && paced == total ? 0 : 1;
 }
