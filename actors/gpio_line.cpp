@@ -43,6 +43,7 @@ caf::error check_value(int32_t value) {
 /// Publishes the current value. Called only after the value is committed
 /// (written to the port, or settled from edges).
 void publish(const gpio_line_state& st) {
+  st.changes_counted->add();
   caf::anon_send(st.changes, notify_atom_v,
                  make_notification(gpio_changed{st.spec.name, st.value}));
 }
@@ -225,9 +226,16 @@ gpio_line_actor spawn_gpio_line(caf::actor_system& sys,
                                 boost::asio::io_context& io,
                                 gpio_line_spec spec,
                                 std::shared_ptr<hal::gpio_port> port,
-                                std::string backend) {
-  return sys.spawn(gpio_line, std::move(spec), std::move(port),
-                   std::move(backend), &io);
+                                std::string backend,
+                                std::shared_ptr<metrics::counter> changes) {
+  return sys.spawn(
+      [spec = std::move(spec), port = std::move(port),
+       backend = std::move(backend), io = &io,
+       changes = std::move(changes)](gpio_line_pointer self) mutable {
+        self->state.changes_counted = std::move(changes);
+        return gpio_line(self, std::move(spec), std::move(port),
+                         std::move(backend), io);
+      });
 }
 
 } // namespace signalbox

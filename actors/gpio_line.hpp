@@ -21,6 +21,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/interfaces.hpp"
+#include "core/metrics.hpp"
 #include "hal/gpio_backend.hpp"
 #include "hal/gpio_events.hpp"
 
@@ -40,6 +41,10 @@ struct gpio_line_state {
   std::unique_ptr<hal::gpio_event_reader> reader;
 
   int32_t value = 0; // the published logical value
+
+  // Published changes (GET /metrics: signalbox_gpio_changes_total).
+  std::shared_ptr<metrics::counter> changes_counted =
+      std::make_shared<metrics::counter>();
 
   // Edges, for debouncing: how many arrived (numbers the debounce timers),
   // and the newest one.
@@ -75,11 +80,11 @@ gpio_line_actor::behavior_type gpio_line(gpio_line_pointer self,
                                          std::string backend,
                                          boost::asio::io_context* io);
 
-/// Spawns a gpio_line actor whose edge reader runs on `io`.
-gpio_line_actor spawn_gpio_line(caf::actor_system& sys,
-                                boost::asio::io_context& io,
-                                gpio_line_spec spec,
-                                std::shared_ptr<hal::gpio_port> port,
-                                std::string backend);
+/// Spawns a gpio_line actor whose edge reader runs on `io`; it counts
+/// its published changes into `changes`.
+gpio_line_actor
+spawn_gpio_line(caf::actor_system& sys, boost::asio::io_context& io,
+                gpio_line_spec spec, std::shared_ptr<hal::gpio_port> port,
+                std::string backend, std::shared_ptr<metrics::counter> changes);
 
 } // namespace signalbox

@@ -108,7 +108,8 @@ gpio_registry(gpio_registry_pointer self, std::vector<named_gpio_line> lines) {
 
 caf::expected<gpio_registry_actor> spawn_gpio(caf::actor_system& sys,
                                               boost::asio::io_context& io,
-                                              const gpio_options& opts) {
+                                              const gpio_options& opts,
+                                              metrics::registry* reg) {
   std::set<std::string> names;
   for (auto& spec : opts.lines) {
     if (spec.name.empty())
@@ -129,12 +130,18 @@ caf::expected<gpio_registry_actor> spawn_gpio(caf::actor_system& sys,
   } catch (const hal::gpio_error& e) {
     return to_error(e);
   }
+  std::shared_ptr<metrics::counter_family> changes;
+  if (reg != nullptr)
+    changes = reg->counters("signalbox_gpio_changes_total",
+                            "value changes published per GPIO line", {"line"});
   std::vector<named_gpio_line> lines;
   for (size_t i = 0; i < ports.size(); ++i) {
     auto& spec = opts.lines[i];
-    lines.emplace_back(
-        spec.name,
-        spawn_gpio_line(sys, io, spec, std::move(ports[i]), backend->name()));
+    auto counted = changes ? changes->with({spec.name})
+                           : std::make_shared<metrics::counter>();
+    lines.emplace_back(spec.name,
+                       spawn_gpio_line(sys, io, spec, std::move(ports[i]),
+                                       backend->name(), std::move(counted)));
   }
   return sys.spawn(gpio_registry, std::move(lines));
 }

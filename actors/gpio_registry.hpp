@@ -13,6 +13,7 @@
 
 #include "actors/interfaces.hpp"
 #include "config/options.hpp"
+#include "core/metrics.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -47,8 +48,12 @@ gpio_registry(gpio_registry_pointer self, std::vector<named_gpio_line> lines);
 /// a line twice), or with ec::system_error when a line cannot be requested;
 /// the text names the line, e.g. "gpio line 'relay-x': no line named
 /// 'relay-x' on any chip".
+///
+/// With `reg`, each line counts its changes there
+/// (signalbox_gpio_changes_total{line}).
 caf::expected<gpio_registry_actor> spawn_gpio(caf::actor_system& sys,
                                               boost::asio::io_context& io,
-                                              const gpio_options& opts);
+                                              const gpio_options& opts,
+                                              metrics::registry* reg = nullptr);
 
 } // namespace signalbox

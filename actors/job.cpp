@@ -96,6 +96,7 @@ struct job_state {
   job_spec spec;
   job_origin origin = job_origin::config;
   job_options opts;
+  job_metrics counts;
 
   // What it is doing.
   job_status status = job_status::stopped; // never started
@@ -196,6 +197,7 @@ struct job_state {
     status_text.clear();
     watchdog_period =
         signalbox::watchdog_timeout(uint64_t{spec.watchdog_sec} * 1000000);
+    counts.starts->add();
     set_status(job_status::starting);
     auto address =
         hal::notify_socket_address(hal::node_instance_tag(), id, run);
@@ -383,6 +385,7 @@ struct job_state {
   }
 
   void run_ended(job_status end) {
+    count_end(end);
     set_status(end);
     if (end == job_status::stopped) {
       stop_requested = false;
@@ -408,10 +411,19 @@ struct job_state {
     self->delayed_send(self, delay, restart_atom_v, run);
   }
 
+  void count_end(job_status end) {
+    if (end == job_status::crashed || end == job_status::killed_by_watchdog)
+      counts.crashes->add();
+    else if (end == job_status::exited_with_error ||
+             end == job_status::failed_to_start)
+      counts.failures->add();
+  }
+
   void on_restart_timer(uint64_t token) {
     if (!pending_restart || *pending_restart != token || process)
       return; // cancelled by a stop or overtaken by a start
     ++restarts;
+    counts.restarts->add();
     start_run();
   }
 
@@ -442,6 +454,7 @@ job_actor::behavior_type job_impl(job_pointer self, boost::asio::io_context* io,
   st.origin = setup.origin;
   st.opts = std::move(setup.options);
   st.opts.definitions.clear();
+  st.counts = std::move(setup.counts);
   return {
       [self](get_atom) { return self->state.snapshot(); },
       [self](start_atom) -> caf::result<job_info> {
@@ -550,6 +563,30 @@ job_actor::behavior_type job_impl(job_pointer self, boost::asio::io_context* io,
 }
 
 } // namespace
+
+job_metrics job_metrics::registered_in(metrics::registry& reg,
+                                       const std::string& name) {
+  job_metrics out;
+  out.starts =
+      reg.counters("signalbox_job_starts_total",
+                   "processes started per job (restarts included)", {"job"})
+          ->with({name});
+  out.restarts =
+      reg.counters("signalbox_job_restarts_total",
+                   "automatic restarts per job (Restart= policy)", {"job"})
+          ->with({name});
+  out.crashes =
+      reg.counters("signalbox_job_crashes_total",
+                   "runs ended by a signal (17) or the watchdog (18) per job",
+                   {"job"})
+          ->with({name});
+  out.failures = reg.counters("signalbox_job_failures_total",
+                              "runs that failed to start (14) or exited "
+                              "non-zero (16) per job",
+                              {"job"})
+                     ->with({name});
+  return out;
+}
 
 job_actor spawn_job(caf::actor_system& sys, boost::asio::io_context& io,
                     job_setup setup) {

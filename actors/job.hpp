@@ -41,12 +41,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <caf/fwd.hpp>
 
 #include "actors/interfaces.hpp"
 #include "config/options.hpp"
+#include "core/metrics.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -54,12 +56,30 @@ class io_context;
 
 namespace signalbox {
 
+/// What a job's runs are counted as (GET /metrics). Default-constructed:
+/// counters of its own, seen by nobody.
+struct job_metrics {
+  std::shared_ptr<metrics::counter> starts =
+      std::make_shared<metrics::counter>(); // every run, restarts included
+  std::shared_ptr<metrics::counter> restarts =
+      std::make_shared<metrics::counter>(); // automatic ones
+  std::shared_ptr<metrics::counter> crashes =
+      std::make_shared<metrics::counter>(); // 17, and 18 (watchdog)
+  std::shared_ptr<metrics::counter> failures =
+      std::make_shared<metrics::counter>(); // 14 and 16
+
+  /// The series of job `name` in `reg`.
+  static job_metrics registered_in(metrics::registry& reg,
+                                   const std::string& name);
+};
+
 /// What a job actor is spawned with.
 struct job_setup {
   uint64_t id = 0;
   job_spec spec;
   job_origin origin = job_origin::config;
   job_options options; // `definitions` is not used
+  job_metrics counts;
 };
 
 /// Spawns the actor of one job; it does not start the process.

@@ -83,6 +83,7 @@ struct registry_state {
   boost::asio::io_context* io = nullptr;
   store_actor store;
   job_options opts;
+  metrics::registry_ptr metrics; // null: jobs count for nobody
   caf::group jobs_group;
 
   std::map<uint64_t, job_entry> jobs;
@@ -101,6 +102,8 @@ struct registry_state {
     setup.spec = spec;
     setup.origin = origin;
     setup.options = opts;
+    if (metrics)
+      setup.counts = job_metrics::registered_in(*metrics, spec.name);
     auto actor = spawn_job(self->system(), *io, std::move(setup));
     // Linked: when the registry goes, its jobs go (and take their processes
     // with them); when a job actor fails, the registry replaces it.
@@ -563,8 +566,13 @@ job_registry_actor::behavior_type registry_impl(registry_pointer self,
 job_registry_actor spawn_job_registry(caf::actor_system& sys,
                                       boost::asio::io_context& io,
                                       store_actor store,
-                                      const job_options& opts) {
-  return sys.spawn(registry_impl, &io, std::move(store), opts);
+                                      const job_options& opts,
+                                      metrics::registry_ptr reg) {
+  return sys.spawn([io = &io, store = std::move(store), opts,
+                    reg = std::move(reg)](registry_pointer self) mutable {
+    self->state.metrics = std::move(reg);
+    return registry_impl(self, io, std::move(store), std::move(opts));
+  });
 }
 
 } // namespace signalbox

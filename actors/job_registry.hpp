@@ -32,6 +32,7 @@
 
 #include "actors/interfaces.hpp"
 #include "config/options.hpp"
+#include "core/metrics.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -40,11 +41,13 @@ class io_context;
 namespace signalbox {
 
 /// Spawns the registry of the node's jobs (see above). `io` runs the
-/// processes' pidfd, pipe and notify-socket watches.
+/// processes' pidfd, pipe and notify-socket watches. With `reg`, every job
+/// counts its runs there (signalbox_job_*_total{job}).
 job_registry_actor spawn_job_registry(caf::actor_system& sys,
                                       boost::asio::io_context& io,
                                       store_actor store,
-                                      const job_options& opts);
+                                      const job_options& opts,
+                                      metrics::registry_ptr reg = nullptr);
 
 /// Checks a job definition on its own (name uniqueness is the registry's
 /// business): a non-empty name, a non-empty command whose program is not

@@ -1,6 +1,7 @@
 #include "actors/store.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <utility>
 
@@ -117,12 +118,35 @@ open_store_env(const store_options& opts) {
   }
 }
 
+store_metrics store_metrics::registered_in(metrics::registry& reg) {
+  store_metrics out;
+  out.commits = reg.counters("signalbox_store_commits_total",
+                             "LMDB write transactions committed")
+                    ->with({});
+  out.failures =
+      reg.counters("signalbox_store_commit_failures_total",
+                   "LMDB write transactions that failed (every write of the "
+                   "batch was answered with the error)")
+          ->with({});
+  out.commit_seconds =
+      reg.histograms("signalbox_store_commit_duration_seconds",
+                     "time to apply and commit one batch of writes")
+          ->with({});
+  return out;
+}
+
 caf::expected<store_actor> spawn_store(caf::actor_system& sys,
-                                       const store_options& opts) {
+                                       const store_options& opts,
+                                       store_metrics counts) {
   auto env = open_store_env(opts);
   if (!env)
     return env.error();
-  return sys.spawn<caf::detached>(store_behavior, std::move(*env));
+  return sys.spawn<caf::detached>(
+      [env = std::move(*env), counts = std::move(counts)](
+          store_actor::stateful_pointer<store_state> self) {
+        self->state.counts = counts;
+        return store_behavior(self, env);
+      });
 }
 
 store_state::~store_state() {
@@ -137,6 +161,7 @@ caf::error store_state::commit() {
   // new batch starts empty.
   auto writes = std::move(batch);
   batch.clear();
+  auto started = std::chrono::steady_clock::now();
   try {
     // env::write replays this function from the start after growing a full
     // map, so every answer is (re)decided inside the transaction that
@@ -171,11 +196,14 @@ caf::error store_state::commit() {
       }
     });
   } catch (const std::exception& e) {
+    counts.failures->add();
     auto err = make_error(ec::storage_failure, e.what());
     for (auto& w : writes)
       std::visit([&](auto& rp) { rp.deliver(err); }, w.reply);
     return err;
   }
+  counts.commits->add();
+  counts.commit_seconds->observe(std::chrono::steady_clock::now() - started);
   for (auto& w : writes) {
     if (auto* rp = std::get_if<caf::typed_response_promise<ok_atom>>(&w.reply))
       rp->deliver(caf::ok_atom_v);

@@ -31,6 +31,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/interfaces.hpp"
+#include "core/metrics.hpp"
 #include "store/lmdb.hpp"
 #include "store/options.hpp"
 
@@ -43,10 +44,25 @@ namespace signalbox {
 caf::expected<std::shared_ptr<lmdb::env>>
 open_store_env(const store_options& opts);
 
+/// What the store counts (GET /metrics). Default-constructed: counters of
+/// its own, seen by nobody (tests, tools).
+struct store_metrics {
+  std::shared_ptr<metrics::counter> commits =
+      std::make_shared<metrics::counter>();
+  std::shared_ptr<metrics::counter> failures =
+      std::make_shared<metrics::counter>();
+  std::shared_ptr<metrics::histogram> commit_seconds =
+      std::make_shared<metrics::histogram>(metrics::latency_buckets());
+
+  /// The node's, registered in `reg`.
+  static store_metrics registered_in(metrics::registry& reg);
+};
+
 /// Opens the environment (a failure is a start-up error, see
 /// open_store_env), then spawns the store actor detached.
 caf::expected<store_actor> spawn_store(caf::actor_system& sys,
-                                       const store_options& opts);
+                                       const store_options& opts,
+                                       store_metrics counts = {});
 
 /// One change of a pending write.
 struct store_op {
@@ -74,6 +90,7 @@ struct store_state {
   std::shared_ptr<lmdb::env> env;
   std::vector<pending_write> batch;
   bool commit_scheduled = false; // a commit_atom is in the mailbox
+  store_metrics counts;
 
   static inline const char* name = "signalbox.store";
 

@@ -19,6 +19,7 @@
 #include "actors/job_registry.hpp"
 #include "actors/store.hpp"
 #include "actors/value_registry.hpp"
+#include "app/node_metrics.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 
@@ -85,11 +86,11 @@ caf::error node::impl::spawn_domain_before_services() {
   // and actors doing that at once on every worker deadlocked the scheduler
   // (seen: a job registry and a GPIO line actor, both workers blocked, at
   // start-up). Once created, a group is found without blocking.
-  for (auto name :
-       {groups::jobs, groups::gpio, groups::values, groups::job_output,
-        groups::cluster})
+  for (auto name : {groups::jobs, groups::gpio, groups::values,
+                    groups::job_output, groups::cluster})
     groups.push_back(sys.groups().get_local(name));
-  auto store = spawn_store(sys, opts.store);
+  auto store =
+      spawn_store(sys, opts.store, store_metrics::registered_in(*ctx.metrics));
   if (!store)
     return store.error();
   ctx.store = *store;
@@ -97,7 +98,7 @@ caf::error node::impl::spawn_domain_before_services() {
   if (!values)
     return values.error();
   ctx.values = *values;
-  auto gpio = spawn_gpio(sys, io, opts.gpio);
+  auto gpio = spawn_gpio(sys, io, opts.gpio, ctx.metrics.get());
   if (!gpio)
     return gpio.error();
   ctx.gpio = *gpio;
@@ -110,7 +111,7 @@ caf::error node::impl::spawn_jobs() {
   auto job_opts = opts.jobs;
   for (auto& [name, value] : ctx.job_environment)
     job_opts.environment[name] = value;
-  ctx.jobs = spawn_job_registry(sys, io, ctx.store, job_opts);
+  ctx.jobs = spawn_job_registry(sys, io, ctx.store, job_opts, ctx.metrics);
   return caf::none;
 }
 
@@ -143,6 +144,10 @@ caf::error node::start(const listening_callback& on_listening) {
     return err;
   if (auto err = d.each_service([&](service& s) { return s.bind(d.ctx); }))
     return err;
+  for (auto* s : d.running)
+    for (auto& l : s->listeners())
+      d.ctx.listeners.push_back(l);
+  add_node_collectors(*d.ctx.metrics, d.ctx.listeners);
   if (auto err = d.spawn_jobs())
     return err;
   if (auto err = d.each_service([&](service& s) { return s.start(d.ctx); }))

@@ -67,8 +67,10 @@ install_node() {
 }
 
 # build [target...]: configures and builds the given targets (all without).
+# npm installs the dashboard's uPlot from web/package-lock.json.
 build() {
   install_packages "${build_packages[@]}"
+  install_node
   cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" \
     -DSIGNALBOX_WERROR="$werror" >/dev/null
   local targets=()
@@ -97,7 +99,6 @@ case "$cmd" in
     ;;
   test)
     install_packages "${test_packages[@]}"
-    install_node
     build
     log "installing the end-to-end test clients (npm ci)"
     (cd "$repo/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)

@@ -26,6 +26,7 @@
 
 #include "actors/interfaces.hpp"
 #include "config/options.hpp"
+#include "core/metrics.hpp"
 #include "protocols/http/listener_handle.hpp"
 
 namespace boost::asio {
@@ -49,6 +50,14 @@ struct service_context {
   caf::actor_system& sys;
   boost::asio::io_context& io;
   const node_options& node;
+
+  /// What GET /metrics shows: services count into it and may add
+  /// collectors of their own.
+  metrics::registry_ptr metrics = std::make_shared<metrics::registry>();
+
+  /// Every service's listeners, in the order of their listening lines;
+  /// filled after every service bound (so from `start` on).
+  std::vector<std::shared_ptr<listener_handle>> listeners;
 
   // The domain actors; valid from `start` on.
   store_actor store;

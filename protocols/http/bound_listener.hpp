@@ -31,6 +31,20 @@ public:
   void stop() override { impl_->stop(); }
   size_t connections() const override { return impl_->sessions()->size(); }
 
+  listener_stats stats() const override {
+    auto& sessions = *impl_->sessions();
+    auto& c = sessions.counters();
+    listener_stats out;
+    out.connections = sessions.size();
+    out.queued_bytes = sessions.queued_bytes();
+    out.frames_received = c.frames_received.value();
+    out.frames_sent = c.frames_sent.value();
+    out.slow_consumers = c.slow_consumers.value();
+    out.oversized_messages = c.oversized_messages.value();
+    out.refused = c.refused.value();
+    return out;
+  }
+
   listener& impl() { return *impl_; }
 
 private:

@@ -2,10 +2,23 @@
 // stop it. Beast-free, so app/ and actors/ can hold one.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
 namespace signalbox {
+
+/// What a listener's connections did (GET /metrics): counts since start,
+/// and what is open and queued right now.
+struct listener_stats {
+  size_t connections = 0;
+  size_t queued_bytes = 0;
+  uint64_t frames_received = 0;
+  uint64_t frames_sent = 0;
+  uint64_t slow_consumers = 0;
+  uint64_t oversized_messages = 0;
+  uint64_t refused = 0;
+};
 
 class listener_handle {
 public:
@@ -24,6 +37,14 @@ public:
 
   /// Open connections right now.
   virtual size_t connections() const = 0;
+
+  /// The connections' counters; a listener without any has only
+  /// connections().
+  virtual listener_stats stats() const {
+    listener_stats out;
+    out.connections = connections();
+    return out;
+  }
 };
 
 } // namespace signalbox

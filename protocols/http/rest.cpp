@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
+#include <set>
 
 #include <caf/sec.hpp>
 
@@ -84,6 +86,15 @@ std::string rest_route::allow_header() const {
   return out;
 }
 
+std::string rest_route::label() const {
+  std::string out;
+  for (auto& segment : pattern) {
+    out += '/';
+    out += segment;
+  }
+  return out;
+}
+
 bool rest_resource::owns(const std::vector<std::string>& path) const {
   if (path.size() < 2)
     return false;
@@ -146,6 +157,15 @@ unsigned status_of(const caf::error& err) {
 
 rest_api::rest_api(rest_context ctx)
     : api_token_(std::move(ctx.api_token)), env_{ctx.sys, ctx.request_timeout} {
+  auto reg = ctx.metrics ? ctx.metrics : std::make_shared<metrics::registry>();
+  requests_ = reg->counters("signalbox_rest_requests_total",
+                            "REST requests answered, by route pattern, "
+                            "method and status",
+                            {"route", "method", "status"});
+  durations_ = reg->histograms("signalbox_rest_request_duration_seconds",
+                               "time from a REST request to its answer, by "
+                               "route pattern",
+                               {"route"});
   add(jobs_resource(ctx.jobs));
   add(gpio_resource(ctx.gpio));
   add(gpio_simulation_resource(ctx.gpio));
@@ -178,7 +198,30 @@ rest_api::check_token(const rest_request& req) const {
   return out;
 }
 
+rest_responder
+rest_api::counted(rest_responder respond, const std::string& method,
+                  std::shared_ptr<const std::string> route) const {
+  // A fixed set of method labels: a client cannot grow the series with
+  // made-up methods.
+  static const std::set<std::string> known = {
+      "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  auto method_label = known.count(method) ? method : std::string{"other"};
+  return [respond = std::move(respond), route = std::move(route),
+          method_label = std::move(method_label), requests = requests_,
+          durations = durations_,
+          started = std::chrono::steady_clock::now()](rest_response out) {
+    requests->with({*route, method_label, std::to_string(out.status)})->add();
+    durations->with({*route})->observe(std::chrono::steady_clock::now() -
+                                       started);
+    respond(std::move(out));
+  };
+}
+
 void rest_api::handle(const rest_request& req, rest_responder respond) const {
+  // The label is the route's pattern once one matched ("/api/jobs/{id}"),
+  // so that ids and keys do not each make a series of their own.
+  auto route = std::make_shared<std::string>("unmatched");
+  respond = counted(std::move(respond), req.method, route);
   std::vector<std::string> path;
   std::string query;
   if (!split_target(req.target, path, query)) {
@@ -200,21 +243,25 @@ void rest_api::handle(const rest_request& req, rest_responder respond) const {
     return;
   }
   auto& resource = **owner;
+  // Answers before a route matched count under the resource's name (one
+  // of a few, whatever the path).
+  *route = "/api/" + path[1];
   if (resource.precheck)
     if (auto early = resource.precheck(call)) {
       call.respond(std::move(*early));
       return;
     }
-  auto route = resource.find(path);
-  if (route == nullptr) {
+  auto found = resource.find(path);
+  if (found == nullptr) {
     not_found();
     return;
   }
-  auto method = route->find(req.method);
+  *route = found->label();
+  auto method = found->find(req.method);
   if (method == nullptr) {
     auto out = error_response(405, "method " + req.method + " not allowed on " +
                                        req.target);
-    out.headers.emplace_back("Allow", route->allow_header());
+    out.headers.emplace_back("Allow", found->allow_header());
     call.respond(std::move(out));
     return;
   }

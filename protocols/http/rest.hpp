@@ -10,6 +10,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/interfaces.hpp"
+#include "core/metrics.hpp"
 #include "protocols/http/rest_routes.hpp"
 
 namespace signalbox::http {
@@ -23,6 +24,9 @@ struct rest_context {
   std::string api_token; // non-empty: mutating requests need Bearer auth
   caf::timespan request_timeout;
   bool gpio_simulated = true;
+  /// Where requests are counted (route, method, status) and timed; null:
+  /// a registry of the API's own.
+  metrics::registry_ptr metrics;
 };
 
 class rest_api {
@@ -46,8 +50,14 @@ private:
   /// The Bearer check of mutating requests; the 401 answer when it fails.
   std::optional<rest_response> check_token(const rest_request& req) const;
 
+  /// `respond`, counting and timing the answer under the route's pattern.
+  rest_responder counted(rest_responder respond, const std::string& method,
+                         std::shared_ptr<const std::string> route) const;
+
   std::string api_token_;
   rest_env env_;
+  std::shared_ptr<metrics::counter_family> requests_;
+  std::shared_ptr<metrics::histogram_family> durations_;
   std::vector<std::shared_ptr<const rest_resource>> resources_;
 };
 

@@ -260,6 +260,36 @@ std::string encode(const cluster_view& x) {
   });
 }
 
+std::string encode(const node_summary& x) {
+  return encode_one(x, [](json_writer& w, const node_summary& n) {
+    w.StartObject();
+    put_key(w, "name");
+    put_string(w, n.name);
+    put_key(w, "version");
+    put_string(w, n.version);
+    put_key(w, "jobs_editable");
+    w.Bool(n.jobs_editable);
+    put_key(w, "token_required");
+    w.Bool(n.token_required);
+    put_key(w, "gpio_backend");
+    put_string(w, n.gpio_backend);
+    put_key(w, "interfaces");
+    w.StartArray();
+    for (auto& l : n.interfaces) {
+      w.StartObject();
+      put_key(w, "service");
+      put_string(w, l.service);
+      put_key(w, "address");
+      put_string(w, l.address);
+      put_key(w, "port");
+      w.Uint(l.port);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
 std::string encode_error(std::string_view text) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};

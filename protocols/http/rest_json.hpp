@@ -27,6 +27,25 @@ std::string encode(const std::vector<log_line>& xs);
 /// in milliseconds since the epoch.
 std::string encode(const cluster_view& x);
 
+/// What GET /api/node tells a client (the dashboard) about the node.
+struct node_summary {
+  struct listener {
+    std::string service; // as in its listening line: "ttm", "jmri", ...
+    std::string address;
+    uint16_t port = 0;
+  };
+  std::string name;    // cluster.name: the host name unless configured
+  std::string version; // the build's
+  bool jobs_editable = true;
+  bool token_required = false; // mutating requests need the bearer token
+  std::string gpio_backend;    // "simulated" or "gpiod"
+  std::vector<listener> interfaces;
+};
+
+/// GET /api/node: `{"name","version","jobs_editable","token_required",
+/// "gpio_backend","interfaces":[{"service","address","port"}]}`.
+std::string encode(const node_summary& x);
+
 /// `{"error":"<text>"}`.
 std::string encode_error(std::string_view text);
 

@@ -18,6 +18,9 @@ std::shared_ptr<const rest_resource> gpio_resource(gpio_registry_actor gpio);
 std::shared_ptr<const rest_resource>
 gpio_simulation_resource(gpio_registry_actor gpio);
 
+/// /api/node: what the node is (the dashboard reads it first).
+std::shared_ptr<const rest_resource> node_resource(rest::node_summary node);
+
 /// /api/values, /api/values/{key}.
 std::shared_ptr<const rest_resource>
 values_resource(value_registry_actor values);

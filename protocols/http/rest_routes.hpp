@@ -82,6 +82,9 @@ struct rest_route {
 
   /// "GET, PUT" for the Allow header.
   std::string allow_header() const;
+
+  /// "/api/jobs/{id}": the pattern as a path (the metrics' route label).
+  std::string label() const;
 };
 
 /// A route table for the paths /api/<name>/... of one or more names (the

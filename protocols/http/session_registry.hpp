@@ -1,12 +1,16 @@
 // The live connections of one listener, so that shutdown can close every one
 // of them (WebSockets with 1001 Going Away) and the connection limit can be
-// enforced. Thread-safe: sessions register and leave from Asio threads.
+// enforced, and the counters its sessions count into (GET /metrics).
+// Thread-safe: sessions register and leave from Asio threads.
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
+
+#include "core/metrics.hpp"
 
 namespace signalbox::http {
 
@@ -16,6 +20,19 @@ class closable {
 public:
   virtual ~closable() = default;
   virtual void shutdown() = 0;
+
+  /// Outbound bytes waiting to be written (metrics); thread-safe.
+  virtual size_t queued_bytes() const { return 0; }
+};
+
+/// What the sessions of one listener count, whatever their protocol: a
+/// frame is a WebSocket message, a JMRI JSON object on the raw stream.
+struct connection_counters {
+  metrics::counter frames_received;
+  metrics::counter frames_sent;
+  metrics::counter slow_consumers;     // closed: queue over its limit
+  metrics::counter oversized_messages; // closed: a message over its limit
+  metrics::counter refused;            // connection limit or shutting down
 };
 
 /// An accepted connection: started once by its listener.
@@ -32,8 +49,10 @@ public:
   /// connection).
   bool add(const std::shared_ptr<closable>& session) {
     std::lock_guard<std::mutex> guard{mtx_};
-    if (closed_ || sessions_.size() >= max_)
+    if (closed_ || sessions_.size() >= max_) {
+      counters_.refused.add();
       return false;
+    }
     sessions_.emplace(session.get(), session);
     return true;
   }
@@ -46,6 +65,26 @@ public:
   size_t size() const {
     std::lock_guard<std::mutex> guard{mtx_};
     return sessions_.size();
+  }
+
+  connection_counters& counters() { return counters_; }
+  const connection_counters& counters() const { return counters_; }
+
+  /// The bytes every live session has queued; each session is asked
+  /// outside this registry's lock (a session may leave meanwhile).
+  size_t queued_bytes() const {
+    std::vector<std::weak_ptr<closable>> live;
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      live.reserve(sessions_.size());
+      for (auto& [ptr, weak] : sessions_)
+        live.push_back(weak);
+    }
+    size_t total = 0;
+    for (auto& weak : live)
+      if (auto session = weak.lock())
+        total += session->queued_bytes();
+    return total;
   }
 
   /// Refuses further sessions and shuts down every live one. They stay
@@ -68,6 +107,7 @@ private:
   size_t max_;
   bool closed_ = false;
   std::unordered_map<const closable*, std::weak_ptr<closable>> sessions_;
+  connection_counters counters_;
 };
 
 } // namespace signalbox::http

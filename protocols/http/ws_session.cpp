@@ -32,11 +32,10 @@ constexpr size_t kept_read_capacity = 16 * 1024;
 } // namespace
 
 ws_session::ws_session(beast::tcp_stream&& stream, net_options limits,
-                       std::shared_ptr<session_registry> sessions,
-                       std::shared_ptr<ws_counters> counters)
+                       std::shared_ptr<session_registry> sessions)
     : socket_(stream.release_socket()), parser_(limits.max_frame_bytes),
       limits_(std::move(limits)), sessions_(std::move(sessions)),
-      counters_(std::move(counters)), timer_(socket_.get_executor()) {
+      counters_(sessions_->counters()), timer_(socket_.get_executor()) {
   // nop
 }
 
@@ -143,6 +142,11 @@ void ws_session::on_readable(beast::error_code ec) {
   wait_readable();
 }
 
+size_t ws_session::queued_bytes() const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return queued_bytes_;
+}
+
 bool ws_session::handle_input() {
   using kind = ws::frame_parser::kind;
   for (;;) {
@@ -153,7 +157,7 @@ bool ws_session::handle_input() {
       return true;
     case kind::error:
       if (e.code == ws::close_code::too_big)
-        ++counters_->oversized_messages;
+        counters_.oversized_messages.add();
       read_buffer_.clear();
       discard_input_ = true;
       failed_ = true;
@@ -163,6 +167,7 @@ bool ws_session::handle_input() {
       break;
     case kind::message:
       if (open_ && !closing_) {
+        counters_.frames_received.add();
         if (e.type == ws::opcode::binary)
           on_binary_message(e.payload);
         else
@@ -261,7 +266,7 @@ std::shared_ptr<ws_session> ws_session::push(queued&& entry) {
     }
   }
   if (overflow) {
-    ++counters_->slow_consumers;
+    counters_.slow_consumers.add();
     // Any thread may get here; the close belongs on the strand. Only a weak
     // reference is taken: the ttmnotify fan-out calls this under its lock,
     // and an owning one released here could be the last, running the
@@ -352,7 +357,6 @@ void ws_session::flush() {
       finish();
       return;
     }
-    ++counters_->writes;
     on_written(static_cast<size_t>(n));
     if (finished_)
       return;
@@ -392,7 +396,7 @@ void ws_session::on_written(size_t bytes) {
     queued_bytes_ -= done_bytes;
     queued_frames_ -= done_frames;
   }
-  counters_->frames_sent += done_frames;
+  counters_.frames_sent.add(done_frames);
   if (ended)
     on_output_ended();
 }

@@ -50,20 +50,11 @@ struct outbound_frame {
   bool framed = false;
 };
 
-/// Counters shared by every session of a listener (metrics).
-struct ws_counters {
-  std::atomic<uint64_t> frames_sent{0};
-  std::atomic<uint64_t> writes{0}; // sendmsg calls: frames_sent / writes
-  std::atomic<uint64_t> slow_consumers{0};
-  std::atomic<uint64_t> oversized_messages{0};
-};
-
 class ws_session : public std::enable_shared_from_this<ws_session>,
                    public closable {
 public:
   ws_session(beast::tcp_stream&& stream, net_options limits,
-             std::shared_ptr<session_registry> sessions,
-             std::shared_ptr<ws_counters> counters);
+             std::shared_ptr<session_registry> sessions);
 
   ~ws_session() override;
 
@@ -89,6 +80,9 @@ public:
 
   /// Closes with 1001 Going Away; thread-safe.
   void shutdown() override;
+
+  /// Bytes queued and not yet written (metrics); thread-safe.
+  size_t queued_bytes() const override;
 
 protected:
   /// Called on the strand once the handshake succeeded.
@@ -164,11 +158,11 @@ private:
   ws::frame_parser parser_;
   net_options limits_;
   std::shared_ptr<session_registry> sessions_;
-  std::shared_ptr<ws_counters> counters_;
+  connection_counters& counters_;   // the listener's, kept by sessions_
   boost::asio::steady_timer timer_; // keep-alive, then the close timeout
 
   // Shared with the threads that queue frames: guarded by mutex_.
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::vector<queued> pending_;
   size_t queued_bytes_ = 0;    // pending_ + batch_ not yet written
   size_t queued_frames_ = 0;   // likewise

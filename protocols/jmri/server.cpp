@@ -43,8 +43,7 @@ public:
   jmri_site(caf::actor_system& sys, net_options limits,
             jmri_directory_actor directory, connection_settings settings)
       : sys_(sys), limits_(std::move(limits)), directory_(std::move(directory)),
-        settings_(std::move(settings)),
-        counters_(std::make_shared<http::ws_counters>()) {
+        settings_(std::move(settings)) {
     // nop
   }
 
@@ -79,9 +78,8 @@ public:
       return http::make_json_response(
           404, rest::encode_error("no WebSocket endpoint at " + path),
           req.version(), false);
-    auto ws =
-        std::make_shared<ws_session>(std::move(stream), limits_, sessions,
-                                     counters_, sys_, directory_, settings_);
+    auto ws = std::make_shared<ws_session>(std::move(stream), limits_, sessions,
+                                           sys_, directory_, settings_);
     ws->accept(std::move(req), "");
     return std::nullopt;
   }
@@ -91,7 +89,6 @@ private:
   net_options limits_;
   jmri_directory_actor directory_;
   connection_settings settings_;
-  std::shared_ptr<http::ws_counters> counters_;
 };
 
 class jmri_servers : public servers {

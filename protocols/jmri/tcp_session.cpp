@@ -67,6 +67,10 @@ void tcp_session::start() {
   });
 }
 
+size_t tcp_session::queued_bytes() const {
+  return queued_bytes_.load(std::memory_order_relaxed);
+}
+
 void tcp_session::shutdown() {
   asio::post(socket_.get_executor(), [self = shared_from_this()] {
     if (self->finished_ || self->draining_)
@@ -91,6 +95,7 @@ void tcp_session::do_read() {
         }
         self->arm_idle_timer();
         auto values = self->splitter_.feed({self->read_buffer_.data(), n});
+        self->sessions_->counters().frames_received.add(values.size());
         for (auto& value : values)
           if (self->conn_)
             self->conn_->on_text(value);
@@ -114,6 +119,7 @@ void tcp_session::write_frame(std::shared_ptr<const std::string> frame) {
       queued_bytes_ + frame->size() > limits_.max_queue_bytes) {
     // A slow consumer: dropping it keeps memory bounded and everyone else
     // unaffected.
+    sessions_->counters().slow_consumers.add();
     finish();
     return;
   }
@@ -138,6 +144,7 @@ void tcp_session::do_write() {
           self->finish();
           return;
         }
+        self->sessions_->counters().frames_sent.add();
         if (!self->queue_.empty())
           self->do_write();
         else if (self->draining_)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <deque>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -33,6 +34,8 @@ public:
   /// Says goodbye and closes (node shutdown); thread-safe.
   void shutdown() override;
 
+  size_t queued_bytes() const override;
+
 private:
   class adapter;
   void do_read();
@@ -53,7 +56,8 @@ private:
   boost::asio::steady_timer idle_timer_;
   std::array<char, 8192> read_buffer_;
   std::deque<std::shared_ptr<const std::string>> queue_;
-  size_t queued_bytes_ = 0;
+  // Written on the strand only; atomic so that a scrape may read it.
+  std::atomic<size_t> queued_bytes_{0};
   bool writing_ = false;
   bool draining_ = false;
   bool finished_ = false;

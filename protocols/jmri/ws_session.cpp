@@ -41,11 +41,10 @@ private:
 
 ws_session::ws_session(http::beast::tcp_stream&& stream, net_options limits,
                        std::shared_ptr<http::session_registry> sessions,
-                       std::shared_ptr<http::ws_counters> counters,
                        caf::actor_system& sys, jmri_directory_actor directory,
                        connection_settings settings)
     : http::ws_session(std::move(stream), std::move(limits),
-                       std::move(sessions), std::move(counters)),
+                       std::move(sessions)),
       sys_(sys), directory_(std::move(directory)),
       settings_(std::move(settings)), idle_timer_(executor()) {
   // nop

@@ -15,7 +15,6 @@ class ws_session : public http::ws_session {
 public:
   ws_session(http::beast::tcp_stream&& stream, net_options limits,
              std::shared_ptr<http::session_registry> sessions,
-             std::shared_ptr<http::ws_counters> counters,
              caf::actor_system& sys, jmri_directory_actor directory,
              connection_settings settings);
 

@@ -23,10 +23,8 @@ class mirror_session : public http::ws_session {
 public:
   mirror_session(http::beast::tcp_stream&& stream, net_options limits,
                  std::shared_ptr<http::session_registry> sessions,
-                 std::shared_ptr<http::ws_counters> counters,
                  std::shared_ptr<mirror_hub> hub, mirror_format format)
-      : ws_session(std::move(stream), std::move(limits), std::move(sessions),
-                   std::move(counters)),
+      : ws_session(std::move(stream), std::move(limits), std::move(sessions)),
         hub_(std::move(hub)), format_(format) {
     // nop
   }
@@ -71,8 +69,7 @@ private:
 class mirror_site : public http::site {
 public:
   mirror_site(std::shared_ptr<mirror_hub> hub, net_options limits)
-      : hub_(std::move(hub)), limits_(std::move(limits)),
-        counters_(std::make_shared<http::ws_counters>()) {
+      : hub_(std::move(hub)), limits_(std::move(limits)) {
     // nop
   }
 
@@ -113,8 +110,8 @@ public:
           req.version(), false);
     auto format = choice.protocol == cbor_subprotocol ? mirror_format::cbor
                                                       : mirror_format::json;
-    auto ws = std::make_shared<mirror_session>(
-        std::move(stream), limits_, sessions, counters_, hub_, format);
+    auto ws = std::make_shared<mirror_session>(std::move(stream), limits_,
+                                               sessions, hub_, format);
     ws->accept(std::move(req), choice.protocol);
     return std::nullopt;
   }
@@ -122,7 +119,6 @@ public:
 private:
   std::shared_ptr<mirror_hub> hub_;
   net_options limits_;
-  std::shared_ptr<http::ws_counters> counters_;
 };
 
 } // namespace

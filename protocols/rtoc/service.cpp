@@ -31,8 +31,7 @@ namespace bhttp = http::bhttp;
 class rtoc_site : public http::site {
 public:
   rtoc_site(net_options limits, std::shared_ptr<const session_settings> s)
-      : limits_(std::move(limits)), settings_(std::move(s)),
-        counters_(std::make_shared<http::ws_counters>()) {
+      : limits_(std::move(limits)), settings_(std::move(s)) {
     // nop
   }
 
@@ -48,7 +47,7 @@ public:
     boost::system::error_code ec;
     auto peer = stream.socket().remote_endpoint(ec).address().to_string();
     auto ws = std::make_shared<session>(std::move(stream), limits_, sessions,
-                                        counters_, settings_, peer);
+                                        settings_, peer);
     ws->accept(std::move(req), "");
     return std::nullopt;
   }
@@ -56,7 +55,6 @@ public:
 private:
   net_options limits_;
   std::shared_ptr<const session_settings> settings_;
-  std::shared_ptr<http::ws_counters> counters_;
 };
 
 /// logger.info's "config": the settings an RTOC client reads, no password.

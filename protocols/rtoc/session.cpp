@@ -50,11 +50,9 @@ private:
 
 session::session(http::beast::tcp_stream&& stream, net_options limits,
                  std::shared_ptr<http::session_registry> sessions,
-                 std::shared_ptr<http::ws_counters> counters,
                  std::shared_ptr<const session_settings> settings,
                  std::string peer)
-    : ws_session(std::move(stream), std::move(limits), std::move(sessions),
-                 std::move(counters)),
+    : ws_session(std::move(stream), std::move(limits), std::move(sessions)),
       settings_(std::move(settings)), peer_(std::move(peer)) {
   // nop
 }

@@ -23,8 +23,7 @@ engine_server::engine_server(boost::asio::io_context& io,
                              cors_policy cors, handler_factory make_handler)
     : io_(io), settings_(std::move(settings)), limits_(std::move(limits)),
       cors_(std::move(cors)), make_handler_(std::move(make_handler)),
-      table_(std::make_shared<socket_table>()),
-      counters_(std::make_shared<http::ws_counters>()) {
+      table_(std::make_shared<socket_table>()) {
   // A WebSocket message is bounded by max-payload, as Node's
   // maxHttpBufferSize bounds both transports.
   limits_.max_frame_bytes = static_cast<size_t>(settings_.max_payload);
@@ -182,7 +181,7 @@ std::optional<http::response_type> engine_server::upgrade(
     role = engine_ws::role::open_session;
   }
   auto ws = std::make_shared<engine_ws>(std::move(stream), limits_, sessions,
-                                        counters_, socket, role);
+                                        socket, role);
   // No permessage-deflate: the Node server's default is off too.
   ws->accept(std::move(req), "");
   return std::nullopt;

@@ -71,7 +71,6 @@ private:
   cors_policy cors_;
   handler_factory make_handler_;
   std::shared_ptr<socket_table> table_;
-  std::shared_ptr<http::ws_counters> counters_;
 };
 
 } // namespace signalbox::engineio

@@ -8,10 +8,9 @@ namespace signalbox::engineio {
 
 engine_ws::engine_ws(http::beast::tcp_stream&& stream, net_options limits,
                      std::shared_ptr<http::session_registry> sessions,
-                     std::shared_ptr<http::ws_counters> counters,
                      std::shared_ptr<engine_socket> socket, role r)
     : http::ws_session(std::move(stream), std::move(limits),
-                       std::move(sessions), std::move(counters)),
+                       std::move(sessions)),
       socket_(std::move(socket)), role_(r) {
   // nop
 }

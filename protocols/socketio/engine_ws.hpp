@@ -21,7 +21,6 @@ public:
 
   engine_ws(http::beast::tcp_stream&& stream, net_options limits,
             std::shared_ptr<http::session_registry> sessions,
-            std::shared_ptr<http::ws_counters> counters,
             std::shared_ptr<engine_socket> socket, role r);
 
   ~engine_ws() override;

@@ -61,6 +61,7 @@ public:
   std::string address() const override { return listener_->address(); }
   uint16_t port() const override { return listener_->port(); }
   size_t connections() const override { return listener_->connections(); }
+  listener_stats stats() const override { return listener_->stats(); }
 
   void stop() override {
     // Sessions first: a GET held open gets its close packet before the

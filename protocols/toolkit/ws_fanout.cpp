@@ -50,10 +50,8 @@ size_t ws_fanout::size() const {
 fanout_session::fanout_session(http::beast::tcp_stream&& stream,
                                net_options limits,
                                std::shared_ptr<http::session_registry> sessions,
-                               std::shared_ptr<http::ws_counters> counters,
                                std::shared_ptr<ws_fanout> hub)
-    : ws_session(std::move(stream), std::move(limits), std::move(sessions),
-                 std::move(counters)),
+    : ws_session(std::move(stream), std::move(limits), std::move(sessions)),
       hub_(std::move(hub)) {
   // nop
 }

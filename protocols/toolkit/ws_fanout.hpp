@@ -76,7 +76,6 @@ class fanout_session : public http::ws_session {
 public:
   fanout_session(http::beast::tcp_stream&& stream, net_options limits,
                  std::shared_ptr<http::session_registry> sessions,
-                 std::shared_ptr<http::ws_counters> counters,
                  std::shared_ptr<ws_fanout> hub);
 
   ~fanout_session() override;

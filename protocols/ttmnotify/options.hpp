@@ -11,6 +11,8 @@ struct options {
   uint16_t port = 1777;
   std::string api_token;     // non-empty: mutating requests need Bearer auth
   bool jobs_editable = true; // false in production: no job create/edit/delete
+  bool dashboard = true;     // GET / serves the dashboard
+  std::string dashboard_dir; // non-empty: the page's files from here
 };
 
 } // namespace signalbox::ttmnotify

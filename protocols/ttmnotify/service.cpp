@@ -5,6 +5,7 @@
 #include "config/option_group.hpp"
 #include "protocols/http/bound_listener.hpp"
 #include "protocols/http/rest.hpp"
+#include "protocols/http/rest_resources.hpp"
 #include "protocols/toolkit/ws_fanout.hpp"
 #include "protocols/ttmnotify/formats.hpp"
 #include "protocols/ttmnotify/options.hpp"
@@ -25,7 +26,12 @@ public:
         .add(opts_.api_token, "api-token",
              "bearer token required by mutating REST requests (empty: none)")
         .add(opts_.jobs_editable, "jobs-editable",
-             "allow creating, editing and removing jobs through REST");
+             "allow creating, editing and removing jobs through REST")
+        .add(opts_.dashboard, "dashboard",
+             "serve the dashboard at GET / (false: only the WebSocket)")
+        .add(opts_.dashboard_dir, "dashboard-dir",
+             "serve the dashboard's page files from this folder instead of "
+             "the embedded ones (working on the page)");
   }
 
   caf::error configure(node_options& node) override {
@@ -60,10 +66,17 @@ public:
     rest.request_timeout =
         std::chrono::duration_cast<caf::timespan>(ctx.node.net.request_timeout);
     rest.gpio_simulated = ctx.node.gpio.backend == "simulated";
+    rest.metrics = ctx.metrics;
     http::rest_api api{std::move(rest)};
     for (auto& resource : ctx.rest_resources)
       api.add(resource);
-    ttmnotify::serve(*listener_, hub_, ctx.node.net, std::move(api));
+    api.add(http::node_resource(summary(ctx)));
+    site_extras extras;
+    extras.dashboard.enabled = opts_.dashboard;
+    extras.dashboard.directory = opts_.dashboard_dir;
+    extras.metrics = ctx.metrics;
+    ttmnotify::serve(*listener_, hub_, ctx.node.net, std::move(api),
+                     std::move(extras));
   }
 
   std::vector<std::shared_ptr<listener_handle>> listeners() const override {
@@ -82,6 +95,18 @@ public:
   }
 
 private:
+  rest::node_summary summary(const service_context& ctx) const {
+    rest::node_summary out;
+    out.name = ctx.node.cluster.name;
+    out.version = SIGNALBOX_VERSION;
+    out.jobs_editable = opts_.jobs_editable;
+    out.token_required = !opts_.api_token.empty();
+    out.gpio_backend = ctx.node.gpio.backend;
+    for (auto& l : ctx.listeners)
+      out.interfaces.push_back({l->service(), l->address(), l->port()});
+    return out;
+  }
+
   options opts_;
   std::shared_ptr<http::bound_listener> listener_;
   std::shared_ptr<ws_fanout> hub_;

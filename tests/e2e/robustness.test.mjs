@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { renderConfig } from './lib/config.mjs';
 import { expectJson, parseResponseHead, rawHttp, show } from './lib/http.mjs';
+import { scrape, valueOf as metricValue } from './lib/metrics.mjs';
 import { EPHEMERAL_PORTS, SignalboxNode, TempDir, signalboxBin } from './lib/node.mjs';
 import { rawWsHandshake, readUntilEnd } from './lib/rawws.mjs';
 import { eventually, notYet } from './lib/wait.mjs';
@@ -86,6 +87,9 @@ describe('robustness', () => {
     assert.ok(ended, `the slow consumer was not disconnected (read ${texts.length} frames)`);
     assert.ok(texts.length < WRITERS * UPDATES, `the slow consumer got all ${texts.length} frames`);
     if (close) assert.equal(close.code, 1008, `close frame ${JSON.stringify(close)}`);
+    // GET /metrics counted it.
+    const closes = metricValue((await scrape(node.port)).samples, 'signalbox_slow_consumer_closes_total', { interface: 'ttm' });
+    assert.equal(closes, 1, `slow-consumer closes: ${closes}`);
     // What it did get is a gap-free prefix per key: cut off, never skipped.
     const next = new Array(WRITERS).fill(0);
     for (const text of texts) {

@@ -289,15 +289,24 @@ describe('WebSocket framing', () => {
     });
   }
 
-  test('a plain GET of the ttmnotify endpoint is told to upgrade; other paths are 404', async () => {
-    for (const path of ['/', '/ttmnotify']) {
-      const reply = await rawHttp(node.port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  test('a plain GET of the ttmnotify endpoint is told to upgrade (of / too without the dashboard); other paths are 404', async (t) => {
+    const plain = await SignalboxNode.start({ args: ['--ttm.dashboard=false'] });
+    t.after(() => plain.dispose());
+    for (const [port, path] of [[node.port, '/ttmnotify'], [plain.port, '/'], [plain.port, '/ttmnotify']]) {
+      const reply = await rawHttp(port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
       assert.equal(reply.status, 426, path);
       assert.equal(reply.headers.upgrade, 'websocket');
       assert.deepEqual(JSON.parse(reply.body), {
         error: 'this is the ttmnotify WebSocket endpoint; connect with a WebSocket client',
       });
     }
+    // With the dashboard (the default), a browser's GET / is the page.
+    const page = await rawHttp(node.port, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    assert.equal(page.status, 200);
+    assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
+    assert.match(page.body, /^<!doctype html>/i);
+    const noPage = await rawHttp(plain.port, 'GET /ui/uplot.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    assert.equal(noPage.status, 404);
     const missing = await rawHttp(node.port, 'GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     assert.equal(missing.status, 404);
     assert.deepEqual(JSON.parse(missing.body), { error: 'no such resource: /nope' });

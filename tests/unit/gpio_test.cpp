@@ -204,7 +204,8 @@ CAF_TEST(edges of a hardware line travel the reader into the actor) {
   auto hw = std::make_shared<hardware_double_port>(kernel.read_fd);
   kernel.close_read(); // the port and the reader hold their own dups
   auto spec = line_spec("door", gpio_direction::input);
-  auto line = spawn_gpio_line(sys, loop.io(), spec, hw, "gpiod");
+  auto changes = std::make_shared<metrics::counter>();
+  auto line = spawn_gpio_line(sys, loop.io(), spec, hw, "gpiod", changes);
   hw.reset();
   write_records(kernel.write_fd, {edge_record(10, true)});
   CAF_CHECK(next_change() == change("door", 1));
@@ -213,6 +214,8 @@ CAF_TEST(edges of a hardware line travel the reader into the actor) {
   CAF_CHECK(next_change() == change("door", 0));
   CAF_CHECK(next_change() == change("door", 1));
   CAF_CHECK(next_change() == change("door", 0));
+  // Every published change was counted (GET /metrics).
+  CAF_CHECK_EQUAL(changes->value(), 4u);
   auto res = ask(line, simulate_atom_v, int32_t{1});
   CAF_REQUIRE(!res);
   CAF_CHECK(code_of(res.error()) == ec::forbidden);

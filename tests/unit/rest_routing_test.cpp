@@ -67,3 +67,57 @@ CAF_TEST(error codes map to HTTP statuses) {
   CAF_CHECK_EQUAL(text_of(make_error(ec::not_found, "no job 7")), "no job 7");
   CAF_CHECK_EQUAL(text_of(make_error(ec::conflict)), "conflict");
 }
+
+CAF_TEST(route labels are the pattern as a path) {
+  rest_route r{{"api", "jobs", "{id}", "start"}, {}};
+  CAF_CHECK_EQUAL(r.label(), "/api/jobs/{id}/start");
+}
+
+CAF_TEST(requests are counted by route pattern method and status) {
+  auto reg = std::make_shared<metrics::registry>();
+  rest_context ctx;
+  ctx.metrics = reg;
+  rest_api api{ctx};
+  auto resource = std::make_shared<rest_resource>();
+  resource->routes = {{{"api", "things", "{name}"},
+                       {{"GET", [](rest_call& call) {
+                           call.respond(rest_response{200, "{}", {}});
+                         }}}}};
+  api.add(resource);
+  auto get = [&](std::string method, std::string target) {
+    rest_request req;
+    req.method = std::move(method);
+    req.target = std::move(target);
+    unsigned status = 0;
+    api.handle(req, [&](rest_response out) { status = out.status; });
+    return status;
+  };
+  CAF_CHECK_EQUAL(get("GET", "/api/things/a"), 200u);
+  CAF_CHECK_EQUAL(get("GET", "/api/things/b"), 200u);
+  CAF_CHECK_EQUAL(get("PUT", "/api/things/b"), 405u);
+  CAF_CHECK_EQUAL(get("BREW", "/api/things/b"), 405u);
+  CAF_CHECK_EQUAL(get("GET", "/api/nothing"), 404u);
+  CAF_CHECK_EQUAL(get("GET", "/api/things/%zz"), 400u);
+  auto text = reg->render();
+  auto has = [&](const std::string& line) {
+    auto found = text.find(line + "\n") != std::string::npos;
+    if (!found)
+      CAF_MESSAGE("missing: " << line << "\nin:\n" << text);
+    return found;
+  };
+  CAF_CHECK(has("signalbox_rest_requests_total{route=\"/api/things/{name}\","
+                "method=\"GET\",status=\"200\"} 2"));
+  CAF_CHECK(has("signalbox_rest_requests_total{route=\"/api/things/{name}\","
+                "method=\"PUT\",status=\"405\"} 1"));
+  // Made-up methods share one label.
+  CAF_CHECK(has("signalbox_rest_requests_total{route=\"/api/things/{name}\","
+                "method=\"other\",status=\"405\"} 1"));
+  CAF_CHECK(has("signalbox_rest_requests_total{route=\"unmatched\","
+                "method=\"GET\",status=\"404\"} 1"));
+  CAF_CHECK(has("signalbox_rest_requests_total{route=\"unmatched\","
+                "method=\"GET\",status=\"400\"} 1"));
+  CAF_CHECK(has("signalbox_rest_request_duration_seconds_count{route=\"/api/"
+                "things/{name}\"} 4"));
+  // No id or key becomes a label.
+  CAF_CHECK_EQUAL(text.find("things/a"), std::string::npos);
+}
