@@ -115,6 +115,7 @@ CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::rtoc::event_view>))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::signal_view))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::signal_query))
 CAF_ADD_TYPE_ID(signalbox_types, (signalbox::rtoc::latest_view))
+CAF_ADD_TYPE_ID(signalbox_types, (std::vector<signalbox::rtoc::latest_view>))
 CAF_ADD_TYPE_ID(signalbox_types, (std::vector<int64_t>))
 CAF_ADD_TYPE_ID(signalbox_types, (std::vector<double>))
 CAF_ADD_ATOM(signalbox_types, signalbox, rtoc_push_atom, "rtocpush")
@@ -542,7 +543,13 @@ using rtoc_directory_actor = caf::typed_actor<
     // Samples from the node itself (the mirror of GPIO lines and values).
     caf::replies_to<put_atom, std::vector<rtoc::sample>>::with<ok_atom>,
     // An event from the node itself (the mirror of job status changes).
-    caf::replies_to<rtoc_event_atom, rtoc::event_request>::with<ok_atom>>;
+    caf::replies_to<rtoc_event_atom, rtoc::event_request>::with<ok_atom>,
+    // Every signal's latest sample, by name (GET /api/signals).
+    caf::replies_to<list_atom>::with<std::vector<rtoc::latest_view>>,
+    // The window `query` of signal "Dev.Sig" (GET /api/signals/{name});
+    // ec::not_found for an unknown name.
+    caf::replies_to<get_atom, std::string,
+                    rtoc::signal_query>::with<rtoc::signal_view>>;
 
 // -- realdds ------------------------------------------------------------------
 

@@ -937,6 +937,43 @@ void disconnect(self_pointer self, const caf::actor_addr& addr) {
 
 } // namespace
 
+namespace {
+
+/// Asks every signal for its latest sample; answers them in name order once
+/// all answered (a signal that fails to answer is left out).
+caf::result<std::vector<latest_view>> list_latest(self_pointer self) {
+  auto& signals = self->state.signals;
+  if (signals.empty())
+    return std::vector<latest_view>{};
+  struct gathering {
+    std::vector<latest_view> views;
+    size_t waiting = 0;
+    caf::typed_response_promise<std::vector<latest_view>> rp;
+  };
+  auto g = std::make_shared<gathering>();
+  g->waiting = signals.size();
+  g->rp = self->make_response_promise<std::vector<latest_view>>();
+  auto one_done = [g] {
+    if (--g->waiting > 0)
+      return;
+    std::sort(g->views.begin(), g->views.end(),
+              [](auto& a, auto& b) { return a.name < b.name; });
+    g->rp.deliver(std::move(g->views));
+  };
+  for (auto& [name, e] : signals)
+    self->request(e.actor, self->state.cfg.timeout, get_atom_v)
+        .then(
+            [g, one_done, name = name](latest_view& v) {
+              v.name = name;
+              g->views.push_back(std::move(v));
+              one_done();
+            },
+            [one_done](caf::error&) { one_done(); });
+  return g->rp;
+}
+
+} // namespace
+
 rtoc_directory_actor::behavior_type
 directory_behavior(directory_pointer self, directory_settings cfg,
                    std::vector<device_view> devices,
@@ -961,6 +998,16 @@ directory_behavior(directory_pointer self, directory_settings cfg,
   return {
       [self](rtoc_connect_atom, const rtoc_sink_actor& sink) {
         connect(self, sink);
+      },
+      [self](list_atom) -> caf::result<std::vector<latest_view>> {
+        return list_latest(self);
+      },
+      [self](get_atom, const std::string& name,
+             const signal_query& query) -> caf::result<signal_view> {
+        auto i = self->state.signals.find(name);
+        if (i == self->state.signals.end())
+          return make_error(ec::not_found, "no signal named '" + name + "'");
+        return self->delegate(i->second.actor, get_atom_v, query);
       },
       [self](rtoc_request_atom, const request_ptr& req,
              const rtoc_sink_actor& sink) -> caf::result<std::string> {

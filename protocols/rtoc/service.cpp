@@ -18,6 +18,7 @@
 #include "protocols/rtoc/mirror.hpp"
 #include "protocols/rtoc/options.hpp"
 #include "protocols/rtoc/records.hpp"
+#include "protocols/rtoc/rest_signals.hpp"
 #include "protocols/rtoc/session.hpp"
 #include "protocols/rtoc/tls_session.hpp"
 
@@ -177,6 +178,7 @@ public:
                       std::move(loaded->devices), std::move(loaded->signals));
     if (opts_.mirror)
       mirror_ = spawn_mirror(ctx.sys, directory_);
+    ctx.rest_resources.push_back(signals_resource(directory_, opts_.password));
     return caf::none;
   }
 
