@@ -26,10 +26,12 @@ build_packages=(build-essential cmake pkg-config libcaf-dev libboost1.74-dev
                 libfastrtps-dev)
 # What the tests need on top: systemd-notify (jobs' readiness protocol) and
 # systemd-analyze (the unit file), the RTOC client's Python modules, openssl
-# (test certificates), dpkg-dev (the package's dependencies), and Node.js
-# with npm for the other end-to-end clients.
+# (test certificates), dpkg-dev (the package's dependencies), prometheus
+# (promtool checks GET /metrics), chromium (the dashboard's browser test,
+# driven by npm's puppeteer-core), and Node.js with npm for the other
+# end-to-end clients.
 test_packages=(systemd python3 python3-websockets python3-pycryptodome openssl
-               dpkg-dev)
+               dpkg-dev prometheus chromium)
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 

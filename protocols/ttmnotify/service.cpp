@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "config/option_group.hpp"
+#include "core/log.hpp"
 #include "protocols/http/bound_listener.hpp"
 #include "protocols/http/rest.hpp"
 #include "protocols/http/rest_resources.hpp"
@@ -14,6 +15,18 @@
 namespace signalbox::ttmnotify {
 
 namespace {
+
+/// An address a browser can open: a wildcard bind is reached at any of the
+/// host's addresses, of which loopback is one.
+std::string browsable(const std::string& address) {
+  if (address == "0.0.0.0")
+    return "127.0.0.1";
+  if (address == "::")
+    return "[::1]";
+  if (address.find(':') != std::string::npos)
+    return "[" + address + "]";
+  return address;
+}
 
 class ttm_service : public service {
 public:
@@ -77,6 +90,9 @@ public:
     extras.metrics = ctx.metrics;
     ttmnotify::serve(*listener_, hub_, ctx.node.net, std::move(api),
                      std::move(extras));
+    if (opts_.dashboard)
+      log::info("ttm: dashboard at http://" + browsable(listener_->address()) +
+                ":" + std::to_string(listener_->port()) + "/");
   }
 
   std::vector<std::shared_ptr<listener_handle>> listeners() const override {
