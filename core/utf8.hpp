@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,13 @@ size_t utf8_sequence_length(std::string_view bytes) noexcept;
 /// Whether `bytes` is well-formed UTF-8 throughout (RFC 3629; what RFC 6455
 /// requires of WebSocket text and RapidJSON's validation accepts).
 bool valid_utf8(std::string_view bytes) noexcept;
+
+/// For text that arrives in pieces (WebSocket fragments): the number of
+/// leading bytes of `bytes` that form complete well-formed sequences, when
+/// what follows them (at most 3 bytes) is the start of a sequence that more
+/// bytes could still complete; nullopt when some byte can begin no
+/// well-formed text whatever follows, so the text can be refused at once.
+std::optional<size_t> utf8_complete_prefix(std::string_view bytes) noexcept;
 
 /// `bytes` with each byte that starts no well-formed sequence replaced by
 /// U+FFFD, the replacement character (one per byte); well-formed text

@@ -146,11 +146,15 @@ frame_parser::event frame_parser::parse(char* data, size_t size) {
     return fail(close_code::protocol_error, "client frame not masked");
   size_t header = 2;
   uint64_t length = b1 & length_bits;
+  // RFC 6455 5.2: "the minimal number of bytes MUST be used to encode the
+  // length"; a longer form is refused like any other protocol error.
   if (length == 126) {
     if (size < 4)
       return need(0);
     length = (uint64_t{static_cast<uint8_t>(data[2])} << 8) |
              static_cast<uint8_t>(data[3]);
+    if (length < 126)
+      return fail(close_code::protocol_error, "non-minimal frame length");
     header = 4;
   } else if (length == 127) {
     if (size < 10)
@@ -160,6 +164,8 @@ frame_parser::event frame_parser::parse(char* data, size_t size) {
       length = (length << 8) | static_cast<uint8_t>(data[2 + i]);
     if (length >> 63)
       return fail(close_code::protocol_error, "frame length out of range");
+    if (length <= 0xFFFF)
+      return fail(close_code::protocol_error, "non-minimal frame length");
     header = 10;
   }
   header += 4; // the masking key
@@ -224,20 +230,35 @@ frame_parser::event frame_parser::parse(char* data, size_t size) {
   if (op != opcode::continuation)
     message_type_ = op;
   if (!fin) {
-    if (op != opcode::continuation)
+    if (op != opcode::continuation) {
       assembled_.clear();
+      checked_ = 0;
+    }
     assembled_.append(body);
     in_message_ = true;
+    // Text fails on the fragment that breaks it, not at the end of a
+    // message that may be long (Autobahn 6.4): only a sequence cut by the
+    // fragment boundary waits for the next fragment.
+    if (message_type_ == opcode::text) {
+      auto complete =
+          utf8_complete_prefix(std::string_view{assembled_}.substr(checked_));
+      if (!complete)
+        return fail(close_code::bad_payload, "text message not UTF-8");
+      checked_ += *complete;
+    }
     e.what = kind::frame;
     return e;
   }
   std::string_view message = body;
+  size_t unchecked_from = 0;
   if (op == opcode::continuation) {
     assembled_.append(body);
     message = assembled_;
+    unchecked_from = checked_;
     in_message_ = false;
   }
-  if (message_type_ == opcode::text && !valid_utf8(message))
+  if (message_type_ == opcode::text &&
+      !valid_utf8(message.substr(unchecked_from)))
     return fail(close_code::bad_payload, "text message not UTF-8");
   e.what = kind::message;
   e.type = message_type_;

@@ -115,6 +115,9 @@ private:
   bool in_message_ = false; // a fragmented message has begun
   opcode message_type_ = opcode::text;
   std::string assembled_; // the fragments of a message so far
+  // Text: the bytes of assembled_ already known to be complete UTF-8
+  // sequences, so that each fragment is checked once, as it arrives.
+  size_t checked_ = 0;
 };
 
 } // namespace signalbox::http::ws

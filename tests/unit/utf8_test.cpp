@@ -69,3 +69,86 @@ CAF_TEST(floor never cuts inside a sequence) {
   CAF_CHECK_EQUAL(utf8_floor(s, 1), 1u);
   CAF_CHECK_EQUAL(utf8_floor(s, 0), 0u);
 }
+
+namespace {
+
+/// Whether some continuation of `s` by up to 3 bytes is well-formed: the
+/// reference for utf8_complete_prefix. The candidate bytes are the edges of
+/// every range a second or later byte may be restricted to.
+bool completable(const std::string& s) {
+  static const unsigned char edges[] = {0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF};
+  if (valid_utf8(s))
+    return true;
+  std::string t = s;
+  for (auto a : edges) {
+    t.push_back(static_cast<char>(a));
+    if (valid_utf8(t))
+      return true;
+    for (auto b : edges) {
+      t.push_back(static_cast<char>(b));
+      if (valid_utf8(t))
+        return true;
+      for (auto c : edges) {
+        t.push_back(static_cast<char>(c));
+        if (valid_utf8(t))
+          return true;
+        t.pop_back();
+      }
+      t.pop_back();
+    }
+    t.pop_back();
+  }
+  return false;
+}
+
+} // namespace
+
+CAF_TEST(utf8_complete_prefix agrees with completability on short strings) {
+  size_t wrong = 0;
+  std::string s;
+  auto compare = [&] {
+    auto got = utf8_complete_prefix(s);
+    bool expected = completable(s);
+    bool ok = got.has_value() == expected;
+    if (ok && got) {
+      // The prefix is whole, and the rest is a started sequence.
+      ok = *got <= s.size() && valid_utf8(s.substr(0, *got)) &&
+           s.size() - *got < 4 && (*got == s.size() || !valid_utf8(s));
+    }
+    if (!ok && ++wrong <= 10)
+      CAF_MESSAGE("utf8_complete_prefix wrong for a string of "
+                  << s.size() << " bytes starting " << int(uint8_t(s[0])));
+  };
+  for (int a = 0; a < 256; ++a) {
+    s.assign(1, static_cast<char>(a));
+    compare();
+    for (int b = 0; b < 256; ++b) {
+      s.assign({static_cast<char>(a), static_cast<char>(b)});
+      compare();
+    }
+  }
+  // Three bytes: every lead from 0xE0 (the leads of longer sequences), all
+  // second bytes, the third at the edges of its ranges and outside them.
+  const int edges[] = {0x00, 0x7F, 0x80, 0xBF, 0xC0, 0xFF};
+  for (int a = 0xE0; a < 256; ++a)
+    for (int b = 0; b < 256; ++b)
+      for (auto c : edges) {
+        s.assign(
+            {static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)});
+        compare();
+      }
+  CAF_CHECK_EQUAL(wrong, 0u);
+}
+
+CAF_TEST(utf8_complete_prefix counts whole sequences before a cut one) {
+  CAF_CHECK(utf8_complete_prefix("") == std::optional<size_t>{0});
+  CAF_CHECK(utf8_complete_prefix("abc") == std::optional<size_t>{3});
+  CAF_CHECK(utf8_complete_prefix("ab\xe2\x82") == std::optional<size_t>{2});
+  CAF_CHECK(utf8_complete_prefix("\xe2\x82\xac\xf0") ==
+            std::optional<size_t>{3});
+  CAF_CHECK(!utf8_complete_prefix("ab\xff"));
+  CAF_CHECK(!utf8_complete_prefix("ab\xed\xa0")); // a surrogate
+  CAF_CHECK(!utf8_complete_prefix("\xe2"
+                                  "a"));                // cut by ASCII
+  CAF_CHECK(!utf8_complete_prefix("\xe2\x82\xac\x80")); // stray continuation
+}
