@@ -88,6 +88,7 @@ CAF_ADD_ATOM(signalbox_types, signalbox, output_atom, "output")
 CAF_ADD_ATOM(signalbox_types, signalbox, sd_notify_atom, "sdnotify")
 CAF_ADD_ATOM(signalbox_types, signalbox, watchdog_atom, "watchdog")
 CAF_ADD_ATOM(signalbox_types, signalbox, kill_atom, "kill")
+CAF_ADD_ATOM(signalbox_types, signalbox, start_timeout_atom, "starttmo")
 CAF_ADD_ATOM(signalbox_types, signalbox, flush_atom, "flush")
 
 // JMRI message service.
@@ -239,6 +240,8 @@ using job_internal = caf::typed_actor<
     caf::reacts_to<watchdog_atom, uint64_t, uint64_t>,
     // The stop grace period of run `generation` ended: SIGKILL.
     caf::reacts_to<kill_atom, uint64_t>,
+    // Internal: jobs.start-timeout passed for run N (notify jobs).
+    caf::reacts_to<start_timeout_atom, uint64_t>,
     // The restart back-off of run `generation` ended.
     caf::reacts_to<restart_atom, uint64_t>>;
 

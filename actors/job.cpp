@@ -25,7 +25,9 @@ namespace signalbox {
 // -- pure decisions -----------------------------------------------------------
 
 job_status classify_end(int wait_status, bool stop_requested,
-                        bool watchdog_fired) {
+                        bool watchdog_fired, bool start_timed_out) {
+  if (start_timed_out)
+    return job_status::failed_to_start;
   if (stop_requested)
     return job_status::stopped;
   if (watchdog_fired)
@@ -112,6 +114,7 @@ struct job_state {
   steady_clock::time_point run_started;
   bool stop_requested = false;   // this run is being stopped on request
   bool watchdog_fired = false;   // this run was killed by the watchdog
+  bool start_timed_out = false;  // no READY=1 within jobs.start-timeout
   bool start_after_stop = false; // a restart request waits for the reap
 
   // Automatic restarts.
@@ -190,6 +193,7 @@ struct job_state {
     pending_restart.reset();
     stop_requested = false;
     watchdog_fired = false;
+    start_timed_out = false;
     start_after_stop = false;
     disarm_watchdog();
     exit_code = -1;
@@ -231,6 +235,25 @@ struct job_state {
                                     opts.max_line_bytes, sinks());
     if (!spec.notify)
       enter_running();
+    else if (opts.start_timeout.count() > 0)
+      self->delayed_send(self, opts.start_timeout, start_timeout_atom_v, run);
+  }
+
+  // A notify job still starting when jobs.start-timeout passed: stopped
+  // like a stop (SIGTERM, SIGKILL after the grace), and failed (14), as
+  // systemd does at TimeoutStartSec=.
+  void on_start_timeout(uint64_t of_run) {
+    if (of_run != run || !process || status != job_status::starting ||
+        stop_requested)
+      return;
+    start_timed_out = true;
+    status_text = "no READY=1 within " +
+                  std::to_string(opts.start_timeout.count()) +
+                  " ms (jobs.start-timeout)";
+    append_log("stderr", "signalbox: " + status_text + ", stopping the job");
+    process.signal_group(SIGTERM);
+    process.signal_group(SIGCONT);
+    self->delayed_send(self, opts.stop_grace, kill_atom_v, run);
   }
 
   // The callbacks of the process monitor: they run on an Asio thread and
@@ -354,7 +377,7 @@ struct job_state {
   }
 
   void on_kill_timer(uint64_t of_run) {
-    if (of_run == run && process && stop_requested)
+    if (of_run == run && process && (stop_requested || start_timed_out))
       process.signal_group(SIGKILL);
   }
 
@@ -381,7 +404,8 @@ struct job_state {
       exit_code = -1;
       term_signal = WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0;
     }
-    run_ended(classify_end(wait_status, stop_requested, watchdog_fired));
+    run_ended(classify_end(wait_status, stop_requested, watchdog_fired,
+                           start_timed_out));
   }
 
   void run_ended(job_status end) {
@@ -556,6 +580,9 @@ job_actor::behavior_type job_impl(job_pointer self, boost::asio::io_context* io,
         self->state.on_watchdog_timer(of_run, arm);
       },
       [self](kill_atom, uint64_t of_run) { self->state.on_kill_timer(of_run); },
+      [self](start_timeout_atom, uint64_t of_run) {
+        self->state.on_start_timeout(of_run);
+      },
       [self](restart_atom, uint64_t token) {
         self->state.on_restart_timer(token);
       },

@@ -88,10 +88,11 @@ job_actor spawn_job(caf::actor_system& sys, boost::asio::io_context& io,
 
 // -- pure decisions (unit-tested) ---------------------------------------------
 
-/// The status a run ends in, from its waitpid status: 13 when a stop asked
-/// for the end, 18 when the watchdog killed it, else 15, 16 or 17.
+/// The status a run ends in, from its waitpid status: 14 when a notify job
+/// was stopped for not reporting ready in time, 13 when a stop asked for
+/// the end, 18 when the watchdog killed it, else 15, 16 or 17.
 job_status classify_end(int wait_status, bool stop_requested,
-                        bool watchdog_fired);
+                        bool watchdog_fired, bool start_timed_out);
 
 /// Whether `policy` restarts a job that ended in `end` on its own (not by a
 /// stop request).

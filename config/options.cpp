@@ -374,6 +374,9 @@ node_config::node_config() {
            "a WebSocket peer silent this long is dropped (pinged halfway)");
   option_group{custom_options_, "jobs"}
       .add(x.jobs.stop_grace, "stop-grace", "time between SIGTERM and SIGKILL")
+      .add(x.jobs.start_timeout, "start-timeout",
+           "a notify job without READY=1 this long after its start is "
+           "stopped and failed (0: no limit)")
       .add(x.jobs.restart_delay, "restart-delay", "first restart back-off")
       .add(x.jobs.restart_delay_max, "restart-delay-max",
            "longest restart back-off")

@@ -37,8 +37,11 @@ struct net_options {
 
 /// `jobs`: supervision of child processes.
 struct job_options {
-  std::vector<job_spec> definitions;            // the configured jobs, ids 1..n
-  std::chrono::milliseconds stop_grace{5000};   // SIGTERM -> SIGKILL
+  std::vector<job_spec> definitions;          // the configured jobs, ids 1..n
+  std::chrono::milliseconds stop_grace{5000}; // SIGTERM -> SIGKILL
+  // A notify job without READY=1 this long after its start fails (14),
+  // like systemd's TimeoutStartSec=; 0: it may take forever.
+  std::chrono::milliseconds start_timeout{90000};
   std::chrono::milliseconds restart_delay{100}; // first back-off
   std::chrono::milliseconds restart_delay_max{30000};
   std::chrono::milliseconds stable_after{10000}; // a run this long resets it

@@ -53,19 +53,27 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 CAF_TEST(classify the end of a run) {
   auto exit_status = [](int code) { return code << 8; };
-  CAF_CHECK(classify_end(exit_status(0), false, false) == job_status::exited);
-  CAF_CHECK(classify_end(exit_status(3), false, false) ==
+  CAF_CHECK(classify_end(exit_status(0), false, false, false) ==
+            job_status::exited);
+  CAF_CHECK(classify_end(exit_status(3), false, false, false) ==
             job_status::exited_with_error);
-  CAF_CHECK(classify_end(SIGSEGV, false, false) == job_status::crashed);
-  CAF_CHECK(classify_end(SIGKILL, false, false) == job_status::crashed);
-  CAF_CHECK(classify_end(SIGTERM, false, false) == job_status::crashed);
-  CAF_CHECK(classify_end(SIGKILL, false, true) ==
+  CAF_CHECK(classify_end(SIGSEGV, false, false, false) == job_status::crashed);
+  CAF_CHECK(classify_end(SIGKILL, false, false, false) == job_status::crashed);
+  CAF_CHECK(classify_end(SIGTERM, false, false, false) == job_status::crashed);
+  CAF_CHECK(classify_end(SIGKILL, false, true, false) ==
             job_status::killed_by_watchdog);
-  CAF_CHECK(classify_end(exit_status(0), false, true) ==
+  CAF_CHECK(classify_end(exit_status(0), false, true, false) ==
             job_status::killed_by_watchdog);
   // A requested stop wins, however the process ended.
-  CAF_CHECK(classify_end(SIGTERM, true, false) == job_status::stopped);
-  CAF_CHECK(classify_end(exit_status(1), true, true) == job_status::stopped);
+  CAF_CHECK(classify_end(SIGTERM, true, false, false) == job_status::stopped);
+  CAF_CHECK(classify_end(exit_status(1), true, true, false) ==
+            job_status::stopped);
+  // A notify job stopped for not reporting ready failed to start, however
+  // it ended.
+  CAF_CHECK(classify_end(SIGTERM, false, false, true) ==
+            job_status::failed_to_start);
+  CAF_CHECK(classify_end(exit_status(0), false, false, true) ==
+            job_status::failed_to_start);
 }
 
 CAF_TEST_FIXTURE_SCOPE(job_actor_tests, fixture)
@@ -286,6 +294,45 @@ CAF_TEST(a notify job that misses its watchdog is killed) {
   CAF_CHECK(std::find(err.begin(), err.end(),
                       "signalbox: watchdog timeout, killing the job") !=
             err.end());
+}
+
+CAF_TEST(a notify job without READY within the start timeout fails) {
+  opts.start_timeout = 300ms;
+  auto spec = make_spec("never-ready", {"/bin/sleep", "30"});
+  spec.notify = true;
+  auto job = spawn(spec);
+  auto started = steady_clock::now();
+  start(job);
+  expect_statuses(1, {job_status::starting});
+  auto ev = next_change(1);
+  CAF_CHECK(ev.status == job_status::failed_to_start);
+  CAF_CHECK_EQUAL(ev.term_signal, SIGTERM);
+  CAF_CHECK_GREATER_OR_EQUAL(steady_clock::now() - started, opts.start_timeout);
+  auto info = get(job);
+  CAF_CHECK_EQUAL(info.status_text,
+                  "no READY=1 within 300 ms (jobs.start-timeout)");
+  CAF_CHECK_EQUAL(info.pid, 0);
+  auto err = lines(job, "stderr");
+  CAF_CHECK(std::find(err.begin(), err.end(),
+                      "signalbox: no READY=1 within 300 ms "
+                      "(jobs.start-timeout), stopping the job") != err.end());
+}
+
+CAF_TEST(a notify job ready in time outlives its start timeout) {
+  opts.start_timeout = 300ms;
+  auto spec =
+      make_spec("ready", {program("notify_client"), "send:READY=1", "hang"});
+  spec.notify = true;
+  auto job = spawn(spec);
+  start(job);
+  expect_statuses(1, {job_status::starting, job_status::running});
+  // What is tested is that nothing happens when the deadline passes, so
+  // the test waits past it; the stop after it shows the run was left
+  // alone: its next change is the stop, not a failure.
+  std::this_thread::sleep_for(opts.start_timeout + 100ms);
+  CAF_CHECK(get(job).status == job_status::running);
+  stop(job);
+  expect_statuses(1, {job_status::stopping, job_status::stopped});
 }
 
 CAF_TEST(a simple job with a watchdog must ping too) {
