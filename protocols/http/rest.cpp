@@ -31,17 +31,6 @@ bool is_json_media_type(const std::string& content_type) {
   return media == "application/json";
 }
 
-/// Compares tokens in a time that does not depend on where they differ, so
-/// that response timing does not leak the configured token byte by byte.
-bool constant_time_equal(const std::string& a, const std::string& b) {
-  if (a.size() != b.size())
-    return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i)
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
 /// 415 for a body that is not JSON (a request without body and without a
 /// Content-Type passes: the handler then answers the missing body).
 bool body_is_acceptable(const rest_request& req, bool needs_body) {
@@ -84,6 +73,21 @@ std::string rest_route::allow_header() const {
     out += m.name;
   }
   return out;
+}
+
+bool bearer_matches(const std::string& authorization,
+                    const std::string& secret) {
+  static constexpr std::string_view prefix = "Bearer ";
+  if (authorization.size() != prefix.size() + secret.size() ||
+      authorization.compare(0, prefix.size(), prefix) != 0)
+    return false;
+  // A time that does not depend on where they differ, so that response
+  // timing does not leak the secret byte by byte.
+  unsigned char diff = 0;
+  for (size_t i = 0; i < secret.size(); ++i)
+    diff |= static_cast<unsigned char>(authorization[prefix.size() + i] ^
+                                       secret[i]);
+  return diff == 0;
 }
 
 std::string rest_route::label() const {
@@ -185,11 +189,8 @@ std::optional<rest_response>
 rest_api::check_token(const rest_request& req) const {
   if (!is_mutating(req.method) || api_token_.empty())
     return std::nullopt;
-  static constexpr std::string_view prefix = "Bearer ";
   auto& auth = req.authorization;
-  if (auth.size() > prefix.size() &&
-      auth.compare(0, prefix.size(), prefix) == 0 &&
-      constant_time_equal(auth.substr(prefix.size()), api_token_))
+  if (bearer_matches(auth, api_token_))
     return std::nullopt;
   auto out =
       error_response(401, auth.empty() ? "this request needs a bearer token"

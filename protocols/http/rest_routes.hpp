@@ -115,22 +115,36 @@ rest_response error_response(unsigned status, std::string_view text);
 /// answer in time or are gone).
 unsigned status_of(const caf::error& err);
 
+/// Whether `authorization` is "Bearer <secret>", compared in constant time.
+bool bearer_matches(const std::string& authorization,
+                    const std::string& secret);
+
 /// Parses a decimal unsigned 64-bit number, the whole string.
 bool parse_u64(const std::string& str, uint64_t& out);
+
+/// Asks `dest` and answers `status` with `encode(answer)`, or the error's
+/// status and text.
+template <class Result, class Encode, class Handle, class... Ts>
+void answer_encoded(rest_call& call, unsigned status, Encode encode,
+                    const Handle& dest, Ts... args) {
+  auto respond = call.respond;
+  ask<Result>(
+      *call.env.sys, dest, call.env.timeout,
+      [respond, status, encode](Result& x) {
+        respond(json_response(status, encode(x)));
+      },
+      [respond](caf::error& err) {
+        respond(error_response(status_of(err), text_of(err)));
+      },
+      std::move(args)...);
+}
 
 /// Asks `dest` and answers `status` with the JSON encoding of its answer,
 /// or the error's status and text.
 template <class Result, class Handle, class... Ts>
 void answer(rest_call& call, unsigned status, const Handle& dest, Ts... args) {
-  auto respond = call.respond;
-  ask<Result>(
-      *call.env.sys, dest, call.env.timeout,
-      [respond, status](Result& x) {
-        respond(json_response(status, rest::encode(x)));
-      },
-      [respond](caf::error& err) {
-        respond(error_response(status_of(err), text_of(err)));
-      },
+  answer_encoded<Result>(
+      call, status, [](const Result& x) { return rest::encode(x); }, dest,
       std::move(args)...);
 }
 

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <openssl/crypto.h>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -119,16 +118,8 @@ std::optional<window_request> parse_window_query(const std::string& query,
 std::shared_ptr<const http::rest_resource>
 signals_resource(rtoc_directory_actor directory, std::string password) {
   auto list = [directory](http::rest_call& call) {
-    auto respond = call.respond;
-    ask<std::vector<latest_view>>(
-        *call.env.sys, directory, call.env.timeout,
-        [respond](std::vector<latest_view>& xs) {
-          respond(http::json_response(200, encode_signal_list(xs)));
-        },
-        [respond](caf::error& err) {
-          respond(http::error_response(http::status_of(err), text_of(err)));
-        },
-        list_atom_v);
+    http::answer_encoded<std::vector<latest_view>>(
+        call, 200, encode_signal_list, directory, list_atom_v);
   };
   auto window = [directory](http::rest_call& call) {
     std::string error;
@@ -143,26 +134,20 @@ signals_resource(rtoc_directory_actor directory, std::string password) {
       q.xmin = *w->since;
     }
     q.max_n = w->limit;
-    auto respond = call.respond;
     auto since = w->since;
-    ask<signal_view>(
-        *call.env.sys, directory, call.env.timeout,
-        [respond, since](signal_view& v) {
-          respond(http::json_response(200, encode_signal_window(v, since)));
+    http::answer_encoded<signal_view>(
+        call, 200,
+        [since](const signal_view& v) {
+          return encode_signal_window(v, since);
         },
-        [respond](caf::error& err) {
-          respond(http::error_response(http::status_of(err), text_of(err)));
-        },
-        get_atom_v, call.path.back(), q);
+        directory, get_atom_v, call.path.back(), q);
   };
   auto r = std::make_shared<http::rest_resource>();
   if (!password.empty())
     r->precheck =
-        [expected = "Bearer " + password](
+        [password](
             const http::rest_call& call) -> std::optional<http::rest_response> {
-      auto& auth = call.req.authorization;
-      if (auth.size() == expected.size() &&
-          CRYPTO_memcmp(auth.data(), expected.data(), auth.size()) == 0)
+      if (http::bearer_matches(call.req.authorization, password))
         return std::nullopt;
       auto out = http::error_response(
           401, "the RTOC signals need rtoc.password as the bearer token");
