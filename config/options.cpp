@@ -316,6 +316,24 @@ caf::error check_cluster_tls(const cluster_options& c) {
   return caf::none;
 }
 
+caf::error check_net_tls(const net_options& n) {
+  if (n.tls_cert.empty() != n.tls_key.empty())
+    return config_error("net.tls-cert and net.tls-key go together");
+  if (!n.tls_client_ca.empty() && !n.tls())
+    return config_error("net.tls-client-ca needs net.tls-cert and "
+                        "net.tls-key");
+  if (!n.tls())
+    return caf::none;
+  // The client authority signs the clients, not necessarily the node: it
+  // is checked on its own.
+  auto problem = tls_identity_problem({n.tls_cert, n.tls_key, ""});
+  if (problem.empty() && !n.tls_client_ca.empty())
+    problem = tls_authority_problem(n.tls_client_ca);
+  if (!problem.empty())
+    return config_error("net.tls-*: " + problem);
+  return caf::none;
+}
+
 caf::error check_cluster(node_options& x) {
   auto& c = x.cluster;
   if (c.name.empty())
@@ -371,7 +389,13 @@ node_config::node_config() {
       .add(x.net.close_timeout, "close-timeout",
            "time a WebSocket close handshake may take")
       .add(x.net.ws_idle_timeout, "ws-idle-timeout",
-           "a WebSocket peer silent this long is dropped (pinged halfway)");
+           "a WebSocket peer silent this long is dropped (pinged halfway)")
+      .add(x.net.tls_cert, "tls-cert",
+           "PEM certificate (chain): TLS on every interface whose <group>.tls "
+           "is on (the default); re-read on SIGHUP")
+      .add(x.net.tls_key, "tls-key", "the certificate's PEM private key")
+      .add(x.net.tls_client_ca, "tls-client-ca",
+           "PEM authority: TLS clients must show a certificate it signed");
   option_group{custom_options_, "jobs"}
       .add(x.jobs.stop_grace, "stop-grace", "time between SIGTERM and SIGKILL")
       .add(x.jobs.start_timeout, "start-timeout",
@@ -556,6 +580,8 @@ caf::expected<node_options> node_config::read_node_options() const {
   if (x.net.max_queue_bytes == 0 || x.net.max_queue_frames == 0)
     return config_error("net.max-queue-bytes and net.max-queue-frames must "
                         "be positive");
+  if (auto err = check_net_tls(x.net))
+    return err;
   if (auto err = check_cluster(x))
     return err;
   if (auto err = read_jobs(content, x.jobs))

@@ -33,6 +33,13 @@ struct net_options {
   std::chrono::milliseconds close_timeout{2000};    // WebSocket close handshake
   std::chrono::milliseconds ws_idle_timeout{60000}; // silent WebSocket peer
   size_t max_connections = 10000; // per listener; more are refused
+  // TLS for the listeners whose interface switch (ttm.tls, jmri.tls, ...)
+  // is on, which it is by default: set a certificate and every interface
+  // speaks TLS. Empty cert: plain TCP everywhere.
+  std::string tls_cert;      // PEM certificate, optionally with its chain
+  std::string tls_key;       // its PEM private key, unencrypted
+  std::string tls_client_ca; // non-empty: clients need a certificate of it
+  bool tls() const { return !tls_cert.empty(); }
 };
 
 /// `jobs`: supervision of child processes.

@@ -62,7 +62,7 @@ std::string chain_problem(SSL_CTX* ctx, const tls_identity& id) {
 
 std::string tls_identity_problem(const tls_identity& id) {
   for (auto* path : {&id.cert, &id.key, &id.ca})
-    if (!readable(*path))
+    if ((path != &id.ca || !id.ca.empty()) && !readable(*path))
       return "cannot read " + *path;
   std::unique_ptr<SSL_CTX, ssl_ctx_free> ctx{SSL_CTX_new(TLS_method())};
   if (!ctx)
@@ -80,13 +80,26 @@ std::string tls_identity_problem(const tls_identity& id) {
     return id.cert + " holds no PEM certificate: " + openssl_reason();
   if (SSL_CTX_check_private_key(ctx.get()) != 1)
     return id.key + " is not the key of the certificate in " + id.cert;
-  if (SSL_CTX_load_verify_locations(ctx.get(), id.ca.c_str(), nullptr) != 1)
-    return id.ca + " holds no PEM certificate: " + openssl_reason();
   if (auto problem =
           validity_problem(SSL_CTX_get0_certificate(ctx.get()), id.cert);
       !problem.empty())
     return problem;
+  if (id.ca.empty())
+    return {};
+  if (SSL_CTX_load_verify_locations(ctx.get(), id.ca.c_str(), nullptr) != 1)
+    return id.ca + " holds no PEM certificate: " + openssl_reason();
   return chain_problem(ctx.get(), id);
+}
+
+std::string tls_authority_problem(const std::string& ca_file) {
+  if (!readable(ca_file))
+    return "cannot read " + ca_file;
+  std::unique_ptr<SSL_CTX, ssl_ctx_free> ctx{SSL_CTX_new(TLS_method())};
+  if (!ctx)
+    return "cannot make a TLS context: " + openssl_reason();
+  if (SSL_CTX_load_verify_locations(ctx.get(), ca_file.c_str(), nullptr) != 1)
+    return ca_file + " holds no PEM certificate: " + openssl_reason();
+  return {};
 }
 
 } // namespace signalbox

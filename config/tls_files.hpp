@@ -12,13 +12,18 @@ namespace signalbox {
 struct tls_identity {
   std::string cert; // PEM certificate, optionally followed by its chain
   std::string key;  // PEM private key of the certificate, unencrypted
-  std::string ca;   // PEM certificate(s) of the authority peers must have
+  std::string ca;   // PEM certificate(s) of the authority peers must have;
+                    // empty: the certificate's chain is not checked here
 };
 
 /// Empty when the identity is usable: every file reads, the key belongs to
-/// the certificate, the certificate is valid now and is signed (through its
-/// chain) by the authority. Otherwise one sentence on what is wrong, naming
-/// the file; never a key's content.
+/// the certificate, the certificate is valid now and (with an authority) is
+/// signed by it through its chain. Otherwise one sentence on what is wrong,
+/// naming the file; never a key's content.
 std::string tls_identity_problem(const tls_identity& identity);
+
+/// Empty when `ca_file` holds at least one PEM certificate (an authority to
+/// verify peers with); otherwise what is wrong with it.
+std::string tls_authority_problem(const std::string& ca_file);
 
 } // namespace signalbox
