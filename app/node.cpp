@@ -22,6 +22,7 @@
 #include "app/node_metrics.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "protocols/http/tls_server.hpp"
 
 namespace signalbox {
 
@@ -31,7 +32,7 @@ struct node::impl {
   impl(caf::actor_system& sys, node_options opts, service_list services)
       : sys(sys), opts(std::move(opts)), services(std::move(services)),
         work(asio::make_work_guard(io)), signals(io, SIGINT, SIGTERM),
-        ctx(sys, io, this->opts) {
+        reload_signal(io, SIGHUP), ctx(sys, io, this->opts) {
     // nop
   }
 
@@ -41,6 +42,7 @@ struct node::impl {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
   asio::signal_set signals;
+  asio::signal_set reload_signal; // SIGHUP: re-read the TLS files
   std::promise<int> signalled;
   std::vector<std::thread> io_threads;
   std::vector<caf::group> groups; // the domain groups, created at start
@@ -58,6 +60,57 @@ struct node::impl {
       if (!ec)
         signalled.set_value(signo);
     });
+  }
+
+  void watch_reload_signal() {
+    reload_signal.async_wait([this](boost::system::error_code ec, int) {
+      if (ec)
+        return;
+      reload_tls();
+      watch_reload_signal();
+    });
+  }
+
+  /// New connections get the re-read certificates; connections already up
+  /// keep theirs. A file that cannot be used leaves the old identity on.
+  void reload_tls() {
+    if (ctx.tls_identities.empty()) {
+      log::info("SIGHUP: no TLS identity to reload");
+      return;
+    }
+    for (auto& identity : ctx.tls_identities) {
+      if (auto problem = identity->reload(); !problem.empty())
+        log::error("SIGHUP: TLS identity kept as it was: " + problem);
+      else
+        log::info("SIGHUP: TLS certificate reloaded");
+    }
+  }
+
+  /// Plain listeners off loopback carry API tokens, passwords and the
+  /// device's state readable by anyone on the network: say so once.
+  void warn_plain_listeners() const {
+    auto& address = opts.net.address;
+    if (address.rfind("127.", 0) == 0 || address == "::1" ||
+        address == "localhost")
+      return;
+    for (auto& l : ctx.listeners)
+      if (!l->secure())
+        log::warning(l->service() + " on " + address +
+                     " is plain TCP: set net.tls-cert and net.tls-key to "
+                     "encrypt it");
+  }
+
+  /// The node's TLS identity (net.tls-*), before the services bind.
+  caf::error make_tls_identity() {
+    if (!opts.net.tls())
+      return caf::none;
+    std::string error;
+    ctx.tls = http::tls_server::make(opts.net.tls_cert, opts.net.tls_key,
+                                     opts.net.tls_client_ca, error);
+    if (!ctx.tls)
+      return make_error(ec::invalid_argument, "net.tls-*: " + error);
+    ctx.tls_identities.push_back(ctx.tls);
+    return caf::none;
   }
 
   void stop_io() {
@@ -136,11 +189,14 @@ node::~node() {
 caf::error node::start(const listening_callback& on_listening) {
   auto& d = *impl_;
   d.watch_signals();
+  d.watch_reload_signal();
   d.run_io_threads();
   for (auto& s : d.services)
     if (s->enabled())
       d.running.push_back(s.get());
   if (auto err = d.spawn_domain_before_services())
+    return err;
+  if (auto err = d.make_tls_identity())
     return err;
   if (auto err = d.each_service([&](service& s) { return s.bind(d.ctx); }))
     return err;
@@ -148,6 +204,7 @@ caf::error node::start(const listening_callback& on_listening) {
     for (auto& l : s->listeners())
       d.ctx.listeners.push_back(l);
   add_node_collectors(*d.ctx.metrics, d.ctx.listeners);
+  d.warn_plain_listeners();
   if (auto err = d.spawn_jobs())
     return err;
   if (auto err = d.each_service([&](service& s) { return s.start(d.ctx); }))
@@ -269,6 +326,7 @@ caf::error node::stop() {
   // 6. Let the WebSockets finish their close handshakes.
   d.wait_for_close_handshakes();
   d.signals.cancel();
+  d.reload_signal.cancel();
   d.stop_io();
   return result;
 }

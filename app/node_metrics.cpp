@@ -57,6 +57,11 @@ void collect_listeners(
       "signalbox_connections_refused_total",
       "connections refused at the connection limit or during shutdown", counter,
       stats, [](auto& s) { return s.refused; }));
+  out.push_back(per_listener(
+      "signalbox_tls_failures_total",
+      "connections ended before TLS was up: failed or timed-out handshakes, "
+      "refused client certificates, plain text on a TLS port",
+      counter, stats, [](auto& s) { return s.tls_failures; }));
 }
 
 family one_value(const char* name, const char* help, metric_type type,

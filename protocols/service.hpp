@@ -37,6 +37,7 @@ namespace signalbox {
 
 namespace http {
 struct rest_resource;
+class tls_server;
 } // namespace http
 
 /// What the node hands its services.
@@ -73,6 +74,17 @@ struct service_context {
   /// service adds SIGNALBOX_URL, so jobs can reach the node's REST API).
   std::map<std::string, std::string> job_environment;
 
+  /// The node's TLS identity (net.tls-cert and net.tls-key), for the
+  /// listeners whose interface switch (ttm.tls, ...) is on; null without.
+  std::shared_ptr<http::tls_server> tls;
+  /// Every TLS identity in use, the node's and any a service has of its own
+  /// (rtoc.tls-cert): SIGHUP re-reads them all. Filled during `bind`.
+  std::vector<std::shared_ptr<http::tls_server>> tls_identities;
+  /// The identity for an interface whose switch is `on`: the node's, or
+  /// none (plain TCP).
+  std::shared_ptr<http::tls_server> tls_if(bool on) const {
+    return on ? tls : nullptr;
+  }
   /// REST resources contributed by services during `start` and served by
   /// the REST API (the ttm service) from `serve` on: JMRI adds
   /// /api/messages.

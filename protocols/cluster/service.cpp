@@ -21,10 +21,11 @@ namespace {
 /// middleman's, not Asio connections: none is counted here.
 class router_listener : public listener_handle {
 public:
-  router_listener(std::string address, uint16_t port)
-      : address_(std::move(address)), port_(port) {
+  router_listener(std::string address, uint16_t port, bool tls)
+      : address_(std::move(address)), port_(port), tls_(tls) {
     // nop
   }
+  bool secure() const override { return tls_; }
   std::string service() const override { return "cluster"; }
   std::string address() const override { return address_; }
   uint16_t port() const override { return port_; }
@@ -36,6 +37,7 @@ public:
 private:
   std::string address_;
   uint16_t port_;
+  bool tls_; // links over CAF's OpenSSL module (cluster.tls-*)
 };
 
 std::shared_ptr<const http::rest_resource>
@@ -89,7 +91,7 @@ public:
                                               address + ":" +
                                               std::to_string(opts.port) + ": " +
                                               text_of(port.error()));
-    listener_ = std::make_shared<router_listener>(address, *port);
+    listener_ = std::make_shared<router_listener>(address, *port, opts.tls());
     ctx.cluster = router_;
     if (!opts.master.empty())
       share_values(ctx);

@@ -28,6 +28,7 @@ public:
     return endpoint_.address().to_string();
   }
   uint16_t port() const override { return endpoint_.port(); }
+  bool secure() const override { return impl_->secure(); }
   void stop() override { impl_->stop(); }
   size_t connections() const override { return impl_->sessions()->size(); }
 
@@ -42,6 +43,7 @@ public:
     out.slow_consumers = c.slow_consumers.value();
     out.oversized_messages = c.oversized_messages.value();
     out.refused = c.refused.value();
+    out.tls_failures = c.tls_failures.value();
     return out;
   }
 
@@ -54,13 +56,20 @@ private:
 };
 
 /// Binds `service` on net.address:`port`; an ec::system_error naming the
-/// service when the port cannot be bound.
+/// service when the port cannot be bound. With `tls` (the node's identity,
+/// when the interface's switch is on) the port speaks TLS, and a client
+/// speaking plain text there gets `plain_refusal` (default: an HTTP 400).
 inline caf::expected<std::shared_ptr<bound_listener>>
 bind_listener(boost::asio::io_context& io, const net_options& net,
-              const char* service, uint16_t port) {
+              const char* service, uint16_t port,
+              std::shared_ptr<tls_server> tls = nullptr,
+              std::string plain_refusal = http_plain_refusal()) {
   auto impl = std::make_shared<listener>(io, net);
   if (auto err = impl->open(net.address, port); !err.empty())
     return make_error(ec::system_error, std::string{service} + ": " + err);
+  if (tls)
+    impl->use_tls(std::make_shared<const tls_port>(
+        tls_port{std::move(tls), service, std::move(plain_refusal)}));
   return std::make_shared<bound_listener>(service, std::move(impl));
 }
 

@@ -37,12 +37,12 @@ response_type make_upgrade_required(std::string_view what, unsigned version,
   return res;
 }
 
-http_session::http_session(asio::ip::tcp::socket&& socket,
-                           std::shared_ptr<site> s, net_options limits,
+http_session::http_session(wire&& stream, std::shared_ptr<site> s,
+                           net_options limits,
                            std::shared_ptr<session_registry> sessions)
-    : stream_(std::move(socket)), site_(std::move(s)),
+    : stream_(std::move(stream)), site_(std::move(s)),
       limits_(std::move(limits)), sessions_(std::move(sessions)),
-      linger_timer_(stream_.get_executor()) {
+      timer_(stream_.get_executor()) {
   // nop
 }
 
@@ -71,15 +71,26 @@ void http_session::do_read() {
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
   parser_->body_limit(limits_.max_body_bytes);
-  stream_.expires_after(limits_.http_idle_timeout);
+  arm_timer(limits_.http_idle_timeout);
   bhttp::async_read(
       stream_, buffer_, *parser_,
       beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
 
+void http_session::arm_timer(std::chrono::milliseconds timeout) {
+  // Closing the socket ends the read or write in progress, whose handler
+  // then ends the session.
+  timer_.expires_after(timeout);
+  timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (auto self = weak.lock(); self && !ec)
+      self->do_close();
+  });
+}
+
 void http_session::on_read(beast::error_code ec, size_t) {
   if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-      ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+      ec == asio::error::operation_aborted ||
+      ec == asio::error::bad_descriptor ||
       ec == asio::error::connection_reset) {
     do_close();
     return;
@@ -105,8 +116,8 @@ void http_session::on_read(beast::error_code ec, size_t) {
   }
   if (beast::websocket::is_upgrade(parser_->get())) {
     auto req = parser_->release();
-    // The stream's timer would otherwise still run against the WebSocket.
-    stream_.expires_never();
+    // The timer would otherwise still run against the WebSocket.
+    timer_.cancel();
     // The WebSocket session registers itself; this one is about to end.
     sessions_->remove(this);
     auto refusal = site_->upgrade(stream_, req, sessions_);
@@ -137,7 +148,7 @@ void http_session::write(response_type&& res) {
     res.keep_alive(false);
   auto keep_alive = res.keep_alive();
   auto msg = std::make_shared<response_type>(std::move(res));
-  stream_.expires_after(limits_.http_idle_timeout);
+  arm_timer(limits_.http_idle_timeout);
   bhttp::async_write(stream_, *msg,
                      [self = shared_from_this(), msg,
                       keep_alive](beast::error_code ec, size_t bytes) {
@@ -167,18 +178,13 @@ void http_session::lingering_close() {
   // Half-close, then read and discard until the client closes too (or the
   // close timeout passes): closing with unread request bytes pending would
   // make the kernel send a reset that can destroy the answer in flight.
-  beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  linger_timer_.expires_after(limits_.close_timeout);
-  linger_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (!ec)
-      self->do_close();
-  });
+  stream_.shutdown_send();
+  arm_timer(limits_.close_timeout);
   struct drain {
     std::shared_ptr<http_session> self;
     void operator()(beast::error_code ec = {}, size_t = 0) {
       if (ec) {
-        self->linger_timer_.cancel();
+        self->timer_.cancel();
         self->do_close();
         return;
       }
@@ -192,7 +198,7 @@ void http_session::lingering_close() {
 void http_session::do_close() {
   beast::error_code ignored;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.socket().close(ignored);
+  stream_.close();
 }
 
 } // namespace signalbox::http

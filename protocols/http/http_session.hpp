@@ -13,14 +13,15 @@
 
 #include "config/options.hpp"
 #include "protocols/http/site.hpp"
+#include "protocols/http/wire.hpp"
 
 namespace signalbox::http {
 
 class http_session : public std::enable_shared_from_this<http_session>,
                      public connection {
 public:
-  http_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<site> s,
-               net_options limits, std::shared_ptr<session_registry> sessions);
+  http_session(wire&& stream, std::shared_ptr<site> s, net_options limits,
+               std::shared_ptr<session_registry> sessions);
 
   ~http_session() override;
 
@@ -40,14 +41,17 @@ private:
   void fail_request(unsigned status, std::string text);
   void lingering_close();
   void do_close();
+  /// Closes the connection unless it makes progress within `timeout`
+  /// (idle keep-alive, a slow request or reader, a lingering close).
+  void arm_timer(std::chrono::milliseconds timeout);
 
-  beast::tcp_stream stream_;
+  wire stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<site> site_;
   net_options limits_;
   std::shared_ptr<session_registry> sessions_;
-  boost::asio::steady_timer linger_timer_;
+  boost::asio::steady_timer timer_;
   bool busy_ = false; // a request is being answered
   bool shutting_down_ = false;
   bool upgraded_ = false; // the socket now belongs to a WebSocket

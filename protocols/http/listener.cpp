@@ -5,6 +5,8 @@
 #include <boost/beast/core/bind_handler.hpp>
 
 #include "protocols/http/http_session.hpp"
+#include "protocols/http/rest_json.hpp"
+#include "protocols/http/tls_gate.hpp"
 
 namespace signalbox::http {
 
@@ -44,11 +46,19 @@ tcp::endpoint listener::local_endpoint() const {
 
 connection_factory http_connections(std::shared_ptr<site> s,
                                     net_options limits) {
-  return [s, limits](tcp::socket&& socket,
+  return [s, limits](wire&& w,
                      const std::shared_ptr<session_registry>& sessions) {
-    return std::make_shared<http_session>(std::move(socket), s, limits,
-                                          sessions);
+    return std::make_shared<http_session>(std::move(w), s, limits, sessions);
   };
+}
+
+std::string http_plain_refusal() {
+  auto body = rest::encode_error(
+      "this port speaks TLS: connect with https:// or wss://");
+  return "HTTP/1.1 400 Bad Request\r\nServer: signalbox\r\n"
+         "Content-Type: application/json\r\nConnection: close\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 void listener::run(connection_factory make) {
@@ -92,7 +102,12 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   socket.set_option(tcp::no_delay(true), ec);
-  auto session = make_(std::move(socket), sessions_);
+  std::shared_ptr<connection> session;
+  if (tls_)
+    session = std::make_shared<tls_gate>(std::move(socket), tls_, limits_,
+                                         sessions_, make_);
+  else
+    session = make_(wire{std::move(socket)}, sessions_);
   if (sessions_->add(session))
     session->start();
   // else: over the limit; the session's destructor closes the socket.

@@ -14,12 +14,26 @@
 #include "config/options.hpp"
 #include "protocols/http/session_registry.hpp"
 #include "protocols/http/site.hpp"
+#include "protocols/http/wire.hpp"
 
 namespace signalbox::http {
 
-/// Makes the connection for an accepted socket (on its own strand).
+class tls_server;
+
+/// Makes the connection for an accepted socket (on its own strand), plain
+/// or, on a TLS port, after the handshake.
 using connection_factory = std::function<std::shared_ptr<connection>(
-    boost::asio::ip::tcp::socket&&, const std::shared_ptr<session_registry>&)>;
+    wire&&, const std::shared_ptr<session_registry>&)>;
+
+/// What a TLS port needs besides its sessions.
+struct tls_port {
+  std::shared_ptr<tls_server> server;
+  std::string service;       // the listening line's name, for log lines
+  std::string plain_refusal; // bytes a plain-text client gets before the end
+};
+
+/// The answer of an HTTP port (HTTPS, WSS) to a plain-text request.
+std::string http_plain_refusal();
 
 /// The factory of HTTP connections served by `s`.
 connection_factory http_connections(std::shared_ptr<site> s,
@@ -39,6 +53,10 @@ public:
   /// Starts accepting; `make` turns each accepted socket into a connection.
   void run(connection_factory make);
 
+  /// Makes the port a TLS port; before run.
+  void use_tls(std::shared_ptr<const tls_port> tls) { tls_ = std::move(tls); }
+  bool secure() const { return tls_ != nullptr; }
+
   /// Stops accepting and shuts every live session down; thread-safe.
   void stop();
 
@@ -57,6 +75,7 @@ private:
   connection_factory make_;
   net_options limits_;
   std::shared_ptr<session_registry> sessions_;
+  std::shared_ptr<const tls_port> tls_; // null: plain TCP
 };
 
 } // namespace signalbox::http

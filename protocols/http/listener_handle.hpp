@@ -18,6 +18,7 @@ struct listener_stats {
   uint64_t slow_consumers = 0;
   uint64_t oversized_messages = 0;
   uint64_t refused = 0;
+  uint64_t tls_failures = 0;
 };
 
 class listener_handle {
@@ -30,6 +31,9 @@ public:
   /// The bound address and port (the real port when configured as 0).
   virtual std::string address() const = 0;
   virtual uint16_t port() const = 0;
+
+  /// The port speaks TLS (net.tls-cert and the interface's switch).
+  virtual bool secure() const { return false; }
 
   /// Stops accepting and closes every connection (WebSockets with 1001).
   /// Thread-safe.

@@ -33,6 +33,7 @@ struct connection_counters {
   metrics::counter slow_consumers;     // closed: queue over its limit
   metrics::counter oversized_messages; // closed: a message over its limit
   metrics::counter refused;            // connection limit or shutting down
+  metrics::counter tls_failures;       // failed handshakes, plain text on TLS
 };
 
 /// An accepted connection: started once by its listener.

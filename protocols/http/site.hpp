@@ -8,11 +8,12 @@
 #include <optional>
 #include <string_view>
 
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "protocols/http/session_registry.hpp"
+#include "protocols/http/wire.hpp"
 
 namespace signalbox::http {
 
@@ -37,7 +38,7 @@ public:
   /// response that refuses the upgrade (404 unknown path, 400 bad
   /// subprotocol, ...).
   virtual std::optional<response_type>
-  upgrade(beast::tcp_stream& stream, request_type& req,
+  upgrade(wire& stream, request_type& req,
           const std::shared_ptr<session_registry>& sessions) = 0;
 
   /// The body of request `req` (headers only) exceeded the body limit; the

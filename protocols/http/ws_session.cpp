@@ -31,11 +31,11 @@ constexpr size_t kept_read_capacity = 16 * 1024;
 
 } // namespace
 
-ws_session::ws_session(beast::tcp_stream&& stream, net_options limits,
+ws_session::ws_session(wire&& stream, net_options limits,
                        std::shared_ptr<session_registry> sessions)
-    : socket_(stream.release_socket()), parser_(limits.max_frame_bytes),
+    : wire_(std::move(stream)), parser_(limits.max_frame_bytes),
       limits_(std::move(limits)), sessions_(std::move(sessions)),
-      counters_(sessions_->counters()), timer_(socket_.get_executor()) {
+      counters_(sessions_->counters()), timer_(wire_.get_executor()) {
   // nop
 }
 
@@ -49,47 +49,39 @@ ws_session::~ws_session() {
 void ws_session::accept(request_type req, std::string subprotocol) {
   if (!sessions_->add(shared_from_this())) {
     // At the connection limit or shutting down: refuse before the handshake.
-    beast::error_code ignored;
-    socket_.close(ignored);
+    wire_.close();
     return;
   }
   registered_ = true;
   auto self = shared_from_this();
-  asio::dispatch(
-      socket_.get_executor(),
-      [self, req = std::move(req), subprotocol = std::move(subprotocol)] {
-        beast::error_code ec;
-        self->socket_.non_blocking(true, ec);
-        if (ec) {
-          self->finish();
-          return;
-        }
-        {
-          std::lock_guard<std::mutex> guard{self->mutex_};
-          self->accepting_ = true;
-        }
-        auto checked = ws::check_upgrade(req);
-        if (auto refusal = std::get_if<ws::handshake_refusal>(&checked)) {
-          // Not a valid opening handshake: answer it over HTTP and close.
-          auto res = ws::refusal_response(*refusal, req.version());
-          std::ostringstream out;
-          out << res;
-          self->push_own(out.str(), true);
-          self->closing_ = true;
-          self->arm_close_timer();
-          self->start_reading();
-          return;
-        }
-        self->push_own(ws::switching_protocols(std::get<std::string>(checked),
-                                               subprotocol),
-                       false);
-        self->open_ = true;
-        self->on_open();
-        if (self->finished_)
-          return;
-        self->arm_keepalive();
-        self->start_reading();
-      });
+  asio::dispatch(wire_.get_executor(), [self, req = std::move(req),
+                                        subprotocol = std::move(subprotocol)] {
+    {
+      std::lock_guard<std::mutex> guard{self->mutex_};
+      self->accepting_ = true;
+    }
+    auto checked = ws::check_upgrade(req);
+    if (auto refusal = std::get_if<ws::handshake_refusal>(&checked)) {
+      // Not a valid opening handshake: answer it over HTTP and close.
+      auto res = ws::refusal_response(*refusal, req.version());
+      std::ostringstream out;
+      out << res;
+      self->push_own(out.str(), true);
+      self->closing_ = true;
+      self->arm_close_timer();
+      self->start_reading();
+      return;
+    }
+    self->push_own(
+        ws::switching_protocols(std::get<std::string>(checked), subprotocol),
+        false);
+    self->open_ = true;
+    self->on_open();
+    if (self->finished_)
+      return;
+    self->arm_keepalive();
+    self->start_reading();
+  });
 }
 
 // -- reading ------------------------------------------------------------------
@@ -99,10 +91,9 @@ void ws_session::start_reading() {
 }
 
 void ws_session::wait_readable() {
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                     [self = shared_from_this()](beast::error_code ec) {
-                       self->on_readable(ec);
-                     });
+  wire_.async_wait_readable([self = shared_from_this()](beast::error_code ec) {
+    self->on_readable(ec);
+  });
 }
 
 void ws_session::on_readable(beast::error_code ec) {
@@ -116,11 +107,11 @@ void ws_session::on_readable(beast::error_code ec) {
     // Read what is there, at least what the frame being parsed still needs.
     auto have = read_buffer_.size();
     auto wanted = parser_.bytes_wanted();
-    size_t chunk = std::max<size_t>(socket_.available(ec), 512);
+    size_t chunk = std::max<size_t>(wire_.socket().available(ec), 512);
     if (wanted > have)
       chunk = std::max(chunk, wanted - have);
     auto space = read_buffer_.prepare(chunk);
-    auto n = socket_.read_some(space, ec);
+    auto n = wire_.read_some(space, ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again)
       break;
     if (ec) {
@@ -233,7 +224,7 @@ std::shared_ptr<ws_session> ws_session::queue_frame(outbound_frame frame) {
 void ws_session::flush_soon() {
   // Usually called from the io thread with many sessions in a row: each
   // flush runs right here unless its strand is busy elsewhere.
-  asio::dispatch(socket_.get_executor(),
+  asio::dispatch(wire_.get_executor(),
                  [self = shared_from_this()] { self->flush(); });
 }
 
@@ -271,7 +262,7 @@ std::shared_ptr<ws_session> ws_session::push(queued&& entry) {
     // reference is taken: the ttmnotify fan-out calls this under its lock,
     // and an owning one released here could be the last, running the
     // session's destructor, which takes that lock too.
-    asio::post(socket_.get_executor(), [weak = weak_from_this()] {
+    asio::post(wire_.get_executor(), [weak = weak_from_this()] {
       if (auto self = weak.lock())
         self->close_with(ws::close_code::policy_error, "slow consumer");
     });
@@ -298,8 +289,7 @@ void ws_session::push_own(std::string bytes, bool ends_output) {
 void ws_session::schedule_flush(std::shared_ptr<ws_session> self) {
   // Posted even from the strand: the write never runs inside a caller's
   // handler (on_message, a close), and frames queued meanwhile join it.
-  asio::post(socket_.get_executor(),
-             [self = std::move(self)] { self->flush(); });
+  asio::post(wire_.get_executor(), [self = std::move(self)] { self->flush(); });
 }
 
 void ws_session::flush() {
@@ -335,29 +325,26 @@ void ws_session::flush() {
         iov[count++] = {const_cast<char*>(e.frame.bytes.data()) + skip,
                         e.frame.bytes.size() - skip};
     }
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = count;
-    auto n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        // The socket buffer is full: continue when it has room. Frames
-        // queued meanwhile wait in pending_ (flushing_ stays set).
-        socket_.async_wait(asio::ip::tcp::socket::wait_write,
-                           [self = shared_from_this()](beast::error_code ec) {
-                             if (ec)
-                               self->finish();
-                             else
-                               self->flush();
-                           });
-        return;
-      }
+    beast::error_code ec;
+    auto n = wire_.write_some(iov, count, ec);
+    if (ec == asio::error::would_block) {
+      // The socket buffer is full: continue when it has room. Frames
+      // queued meanwhile wait in pending_ (flushing_ stays set); the batch
+      // is gathered again from the same place, as TLS requires.
+      wire_.async_wait_writable(
+          [self = shared_from_this()](beast::error_code wait_ec) {
+            if (wait_ec)
+              self->finish();
+            else
+              self->flush();
+          });
+      return;
+    }
+    if (ec) {
       finish();
       return;
     }
-    on_written(static_cast<size_t>(n));
+    on_written(n);
     if (finished_)
       return;
   }
@@ -408,8 +395,7 @@ void ws_session::on_output_ended() {
     // connection (section 7.1.7: no answer is awaited): the server ends
     // the TCP connection (section 7.1.1), half-closing so the last bytes
     // are not lost to a reset, until the peer's FIN or the close timeout.
-    beast::error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    wire_.shutdown_send();
     discard_input_ = true;
   }
   // Otherwise our close is out and the peer's answer is awaited.
@@ -427,7 +413,7 @@ void ws_session::drop_pending() {
 // -- closing ------------------------------------------------------------------
 
 void ws_session::shutdown() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+  asio::post(wire_.get_executor(), [self = shared_from_this()] {
     if (self->open_ && !self->closing_ && !self->draining_) {
       auto last = self->farewell();
       if (!last.bytes.empty()) {
@@ -521,8 +507,7 @@ void ws_session::finish() {
   }
   batch_.clear();
   batch_next_ = 0;
-  beast::error_code ignored;
-  socket_.close(ignored);
+  wire_.close();
   if (open_)
     on_closed();
   if (registered_) {

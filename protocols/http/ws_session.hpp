@@ -53,7 +53,7 @@ struct outbound_frame {
 class ws_session : public std::enable_shared_from_this<ws_session>,
                    public closable {
 public:
-  ws_session(beast::tcp_stream&& stream, net_options limits,
+  ws_session(wire&& stream, net_options limits,
              std::shared_ptr<session_registry> sessions);
 
   ~ws_session() override;
@@ -111,7 +111,7 @@ protected:
   }
 
   /// The connection's strand.
-  auto executor() { return socket_.get_executor(); }
+  auto executor() { return wire_.get_executor(); }
 
   /// Queues a frame; must run on the strand.
   void enqueue_on_strand(outbound_frame frame) { send(std::move(frame)); }
@@ -153,7 +153,7 @@ private:
   void arm_close_timer();
   void finish();
 
-  boost::asio::ip::tcp::socket socket_;
+  wire wire_; // plain or TLS
   beast::flat_buffer read_buffer_;
   ws::frame_parser parser_;
   net_options limits_;

@@ -19,6 +19,8 @@ struct options {
   std::string locale = "en";    // the locale of the node's own messages
   bool job_messages = true;     // broadcast job status changes as messages
   bool cluster_messages = true; // cluster members up/down as messages
+  bool tls = true;              // with net.tls-cert: WSS on port
+  bool tcp_tls = true;          // with net.tls-cert: TLS on tcp_port
 };
 
 } // namespace signalbox::jmri

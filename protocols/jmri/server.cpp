@@ -70,7 +70,7 @@ public:
   }
 
   std::optional<http::response_type>
-  upgrade(http::beast::tcp_stream& stream, http::request_type& req,
+  upgrade(http::wire& stream, http::request_type& req,
           const std::shared_ptr<http::session_registry>& sessions) override {
     auto target = std::string{req.target()};
     auto path = target.substr(0, target.find('?'));
@@ -112,7 +112,7 @@ public:
         std::make_shared<jmri_site>(sys, limits, directory, settings), limits));
     tcp_->impl().run(
         [&sys, limits, directory,
-         settings](boost::asio::ip::tcp::socket&& socket,
+         settings](http::wire&& socket,
                    const std::shared_ptr<http::session_registry>& sessions) {
           return std::make_shared<tcp_session>(
               std::move(socket), limits, sessions, sys, directory, settings);
@@ -130,14 +130,15 @@ private:
 
 caf::expected<std::shared_ptr<servers>>
 bind_servers(boost::asio::io_context& io, const net_options& net,
-             const options& opts) {
-  auto bind = [&](const char* service, uint16_t port) {
-    return http::bind_listener(io, net, service, port);
-  };
-  auto ws = bind("jmri", opts.port);
+             const options& opts, std::shared_ptr<http::tls_server> ws_tls,
+             std::shared_ptr<http::tls_server> tcp_tls) {
+  auto ws = http::bind_listener(io, net, "jmri", opts.port, std::move(ws_tls));
   if (!ws)
     return ws.error();
-  auto tcp = bind("jmri-tcp", opts.tcp_port);
+  // A plain-text client on the TLS stream gets one JMRI error it can read.
+  auto tcp = http::bind_listener(
+      io, net, "jmri-tcp", opts.tcp_port, std::move(tcp_tls),
+      error_frame(code::bad_request, "this port speaks TLS: connect with TLS"));
   if (!tcp)
     return tcp.error();
   return std::make_shared<jmri_servers>(*ws, *tcp, net, opts);

@@ -17,6 +17,10 @@ namespace boost::asio {
 class io_context;
 } // namespace boost::asio
 
+namespace signalbox::http {
+class tls_server;
+} // namespace signalbox::http
+
 namespace signalbox::jmri {
 
 /// The two JMRI listeners, bound first and serving once `serve` is called.
@@ -28,10 +32,11 @@ public:
                      jmri_directory_actor directory) = 0;
 };
 
-/// Binds both ports; an ec::system_error naming the port when one cannot be
-/// bound.
+/// Binds both ports, each with TLS when given an identity; an
+/// ec::system_error naming the port when one cannot be bound.
 caf::expected<std::shared_ptr<servers>>
 bind_servers(boost::asio::io_context& io, const net_options& net,
-             const options& opts);
+             const options& opts, std::shared_ptr<http::tls_server> ws_tls,
+             std::shared_ptr<http::tls_server> tcp_tls);
 
 } // namespace signalbox::jmri

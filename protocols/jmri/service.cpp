@@ -38,7 +38,11 @@ public:
              "broadcast job status changes as JMRI messages")
         .add(opts_.cluster_messages, "cluster-messages",
              "cluster members coming up or lost as JMRI messages (with "
-             "cluster.enabled)");
+             "cluster.enabled)")
+        .add(opts_.tls, "tls",
+             "with net.tls-cert: the WebSocket port serves wss:// only")
+        .add(opts_.tcp_tls, "tcp-tls",
+             "with net.tls-cert: the raw TCP port speaks TLS only");
   }
 
   caf::error configure(node_options&) override {
@@ -54,7 +58,9 @@ public:
   caf::error bind(service_context& ctx) override {
     if (!opts_.enabled)
       return caf::none;
-    auto servers = bind_servers(ctx.io, ctx.node.net, opts_);
+    auto servers =
+        bind_servers(ctx.io, ctx.node.net, opts_, ctx.tls_if(opts_.tls),
+                     ctx.tls_if(opts_.tcp_tls));
     if (!servers)
       return servers.error();
     servers_ = *servers;

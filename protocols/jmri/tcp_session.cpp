@@ -41,7 +41,7 @@ private:
   std::weak_ptr<tcp_session> session_;
 };
 
-tcp_session::tcp_session(asio::ip::tcp::socket&& socket, net_options limits,
+tcp_session::tcp_session(http::wire&& socket, net_options limits,
                          std::shared_ptr<http::session_registry> sessions,
                          caf::actor_system& sys, jmri_directory_actor directory,
                          connection_settings settings)
@@ -190,8 +190,8 @@ void tcp_session::finish() {
   queue_.clear();
   queued_bytes_ = 0;
   boost::system::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  socket_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close();
   if (conn_) {
     conn_->on_closed();
     conn_.reset();

@@ -15,6 +15,7 @@
 
 #include "config/options.hpp"
 #include "protocols/http/session_registry.hpp"
+#include "protocols/http/wire.hpp"
 #include "protocols/jmri/connection.hpp"
 #include "protocols/jmri/stream_splitter.hpp"
 
@@ -23,7 +24,7 @@ namespace signalbox::jmri {
 class tcp_session : public std::enable_shared_from_this<tcp_session>,
                     public http::connection {
 public:
-  tcp_session(boost::asio::ip::tcp::socket&& socket, net_options limits,
+  tcp_session(http::wire&& socket, net_options limits,
               std::shared_ptr<http::session_registry> sessions,
               caf::actor_system& sys, jmri_directory_actor directory,
               connection_settings settings);
@@ -45,7 +46,7 @@ private:
   void arm_idle_timer();
   void finish();
 
-  boost::asio::ip::tcp::socket socket_;
+  http::wire socket_; // plain or TLS
   net_options limits_;
   std::shared_ptr<http::session_registry> sessions_;
   caf::actor_system& sys_;

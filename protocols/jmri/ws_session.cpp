@@ -39,7 +39,7 @@ private:
   std::weak_ptr<ws_session> session_;
 };
 
-ws_session::ws_session(http::beast::tcp_stream&& stream, net_options limits,
+ws_session::ws_session(http::wire&& stream, net_options limits,
                        std::shared_ptr<http::session_registry> sessions,
                        caf::actor_system& sys, jmri_directory_actor directory,
                        connection_settings settings)

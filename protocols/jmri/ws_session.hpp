@@ -13,7 +13,7 @@ namespace signalbox::jmri {
 
 class ws_session : public http::ws_session {
 public:
-  ws_session(http::beast::tcp_stream&& stream, net_options limits,
+  ws_session(http::wire&& stream, net_options limits,
              std::shared_ptr<http::session_registry> sessions,
              caf::actor_system& sys, jmri_directory_actor directory,
              connection_settings settings);

@@ -21,7 +21,7 @@ constexpr const char* cbor_subprotocol = "realdds-cbor";
 /// One mirror client: joins the hub once open, hands its controls on.
 class mirror_session : public http::ws_session {
 public:
-  mirror_session(http::beast::tcp_stream&& stream, net_options limits,
+  mirror_session(http::wire&& stream, net_options limits,
                  std::shared_ptr<http::session_registry> sessions,
                  std::shared_ptr<mirror_hub> hub, mirror_format format)
       : ws_session(std::move(stream), std::move(limits), std::move(sessions)),
@@ -90,7 +90,7 @@ public:
   }
 
   std::optional<http::response_type>
-  upgrade(http::beast::tcp_stream& stream, http::request_type& req,
+  upgrade(http::wire& stream, http::request_type& req,
           const std::shared_ptr<http::session_registry>& sessions) override {
     auto target = std::string{req.target()};
     auto path = target.substr(0, target.find('?'));

@@ -16,6 +16,7 @@ struct options {
   std::string format = "json"; // data_format of DDS messages: json | cbor
   std::chrono::milliseconds log_flush{100};
   uint16_t port = 5151; // the WebSocket mirror
+  bool tls = true;      // with net.tls-cert: the mirror serves wss:// only
   /// More addresses to announce the participant to (DDS initial peers).
   std::vector<std::string> peers;
 };

@@ -90,7 +90,9 @@ public:
         .add(opts_.port, "port", "realdds WebSocket mirror port (0: ephemeral)")
         .add(opts_.peers, "peers",
              "more addresses to announce the DDS participant to (initial "
-             "peers)");
+             "peers)")
+        .add(opts_.tls, "tls",
+             "with net.tls-cert: the WebSocket mirror serves wss:// only");
   }
 
   caf::error configure(node_options& node) override {
@@ -118,7 +120,8 @@ public:
   bool enabled() const override { return opts_.enabled; }
 
   caf::error bind(service_context& ctx) override {
-    auto l = http::bind_listener(ctx.io, ctx.node.net, "realdds", opts_.port);
+    auto l = http::bind_listener(ctx.io, ctx.node.net, "realdds", opts_.port,
+                                 ctx.tls_if(opts_.tls));
     if (!l)
       return l.error();
     listener_ = *l;

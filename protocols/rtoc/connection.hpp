@@ -1,5 +1,5 @@
-// One RTOC websocket connection's logic, whatever carries it (a plain
-// websocket, session.hpp, or one over TLS, tls_session.hpp): authorization
+// One RTOC websocket connection's logic, apart from its WebSocket
+// (session.hpp, plain or TLS as the port's wire is): authorization
 // (RTOC's password hash), the AES layer for peers outside the whitelist,
 // requests answered strictly in order by the node's RTOC directory, and
 // pushes from the RTOC actors.

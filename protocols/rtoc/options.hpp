@@ -22,6 +22,7 @@ struct options {
   bool mirror = true;   // GPIO lines, values and jobs as signals and events
   std::string tls_cert; // PEM certificate (chain): TLS on the port (wss://)
   std::string tls_key;  // its PEM private key
+  bool tls = true;      // without tls_cert: the node's (net.tls-cert)
 };
 
 } // namespace signalbox::rtoc

@@ -11,6 +11,7 @@
 #include "config/option_group.hpp"
 #include "core/errors.hpp"
 #include "protocols/http/bound_listener.hpp"
+#include "protocols/http/tls_server.hpp"
 #include "protocols/rtoc/crypto.hpp"
 #include "protocols/rtoc/directory.hpp"
 #include "protocols/rtoc/events.hpp"
@@ -20,7 +21,6 @@
 #include "protocols/rtoc/records.hpp"
 #include "protocols/rtoc/rest_signals.hpp"
 #include "protocols/rtoc/session.hpp"
-#include "protocols/rtoc/tls_session.hpp"
 
 namespace signalbox::rtoc {
 
@@ -43,7 +43,7 @@ public:
   }
 
   std::optional<http::response_type>
-  upgrade(http::beast::tcp_stream& stream, http::request_type& req,
+  upgrade(http::wire& stream, http::request_type& req,
           const std::shared_ptr<http::session_registry>& sessions) override {
     boost::system::error_code ec;
     auto peer = stream.socket().remote_endpoint(ec).address().to_string();
@@ -59,7 +59,7 @@ private:
 };
 
 /// logger.info's "config": the settings an RTOC client reads, no password.
-std::string config_json(const options& o) {
+std::string config_json(const options& o, bool secure) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w{buf};
   w.StartObject();
@@ -75,7 +75,7 @@ std::string config_json(const options& o) {
   w.Key("port");
   w.Uint(o.port);
   w.Key("ssl");
-  w.Bool(!o.tls_cert.empty());
+  w.Bool(secure);
   w.Key("password");
   w.Bool(!o.password.empty()); // whether there is one, never its value
   w.Key("host_whitelist");
@@ -120,8 +120,12 @@ public:
              "GPIO lines, numeric values and job status as RTOC signals "
              "and events")
         .add(opts_.tls_cert, "tls-cert",
-             "PEM certificate (chain): the port speaks TLS (wss://)")
-        .add(opts_.tls_key, "tls-key", "the certificate's PEM private key");
+             "PEM certificate (chain): the port speaks TLS (wss://) with "
+             "this one rather than net.tls-cert")
+        .add(opts_.tls_key, "tls-key", "the certificate's PEM private key")
+        .add(opts_.tls, "tls",
+             "with net.tls-cert (and no rtoc.tls-cert): the port serves "
+             "wss:// only");
   }
 
   caf::error configure(node_options& node) override {
@@ -143,13 +147,18 @@ public:
   bool enabled() const override { return opts_.enabled; }
 
   caf::error bind(service_context& ctx) override {
+    auto tls = ctx.tls_if(opts_.tls);
     if (!opts_.tls_cert.empty()) {
+      // RTOC's own certificate (RTOC's websocket.ssl), reloaded on SIGHUP
+      // with the node's.
       std::string error;
-      tls_ = make_tls_context(opts_.tls_cert, opts_.tls_key, error);
-      if (!tls_)
-        return make_error(ec::invalid_argument, "rtoc: " + error);
+      tls = http::tls_server::make(opts_.tls_cert, opts_.tls_key, "", error);
+      if (!tls)
+        return make_error(ec::invalid_argument, "rtoc.tls-*: " + error);
+      ctx.tls_identities.push_back(tls);
     }
-    auto l = http::bind_listener(ctx.io, ctx.node.net, "rtoc", opts_.port);
+    auto l = http::bind_listener(ctx.io, ctx.node.net, "rtoc", opts_.port,
+                                 std::move(tls));
     if (!l)
       return l.error();
     listener_ = *l;
@@ -169,7 +178,7 @@ public:
     cfg.record_length = opts_.record_length;
     cfg.max_signals = opts_.max_signals;
     cfg.start_time = now_seconds();
-    cfg.config_json = config_json(opts_);
+    cfg.config_json = config_json(opts_, listener_->secure());
     cfg.timeout =
         std::chrono::duration_cast<caf::timespan>(ctx.node.net.request_timeout);
     cfg.boot = loaded->boot;
@@ -195,17 +204,6 @@ public:
         std::chrono::duration_cast<caf::timespan>(ctx.node.net.request_timeout);
     auto limits = ctx.node.net;
     limits.max_frame_bytes = opts_.max_frame_bytes;
-    if (tls_) {
-      std::shared_ptr<const session_settings> shared = std::move(s);
-      listener_->impl().run(
-          [limits, tls = tls_,
-           shared](boost::asio::ip::tcp::socket&& socket,
-                   const std::shared_ptr<http::session_registry>& sessions) {
-            return std::make_shared<tls_session>(std::move(socket), limits,
-                                                 sessions, tls, shared);
-          });
-      return;
-    }
     listener_->impl().run(http::http_connections(
         std::make_shared<rtoc_site>(limits, std::move(s)), limits));
   }
@@ -229,7 +227,6 @@ public:
 private:
   options opts_;
   std::shared_ptr<http::bound_listener> listener_;
-  std::shared_ptr<boost::asio::ssl::context> tls_; // when TLS is on
   rtoc_events_actor events_;
   rtoc_directory_actor directory_;
   caf::actor mirror_;

@@ -48,7 +48,7 @@ private:
   std::weak_ptr<session> session_;
 };
 
-session::session(http::beast::tcp_stream&& stream, net_options limits,
+session::session(http::wire&& stream, net_options limits,
                  std::shared_ptr<http::session_registry> sessions,
                  std::shared_ptr<const session_settings> settings,
                  std::string peer)

@@ -12,7 +12,7 @@ namespace signalbox::rtoc {
 
 class session : public http::ws_session {
 public:
-  session(http::beast::tcp_stream&& stream, net_options limits,
+  session(http::wire&& stream, net_options limits,
           std::shared_ptr<http::session_registry> sessions,
           std::shared_ptr<const session_settings> settings, std::string peer);
 

@@ -154,7 +154,7 @@ void engine_server::handle(http::request_type&& req,
 }
 
 std::optional<http::response_type> engine_server::upgrade(
-    http::beast::tcp_stream& stream, http::request_type& req,
+    http::wire& stream, http::request_type& req,
     const std::shared_ptr<http::session_registry>& sessions) {
   auto query = parse_query({req.target().data(), req.target().size()});
   auto refuse = [&](error_code code) {

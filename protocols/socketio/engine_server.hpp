@@ -44,7 +44,7 @@ public:
   /// A WebSocket upgrade for this server's path: takes the stream, or
   /// returns the refusal.
   std::optional<http::response_type>
-  upgrade(http::beast::tcp_stream& stream, http::request_type& req,
+  upgrade(http::wire& stream, http::request_type& req,
           const std::shared_ptr<http::session_registry>& sessions);
 
   /// A POST whose body exceeded the limit: its session is closed.

@@ -35,7 +35,7 @@ void engine_site::handle(http::request_type&& req,
 }
 
 std::optional<http::response_type>
-engine_site::upgrade(http::beast::tcp_stream& stream, http::request_type& req,
+engine_site::upgrade(http::wire& stream, http::request_type& req,
                      const std::shared_ptr<http::session_registry>& sessions) {
   if (auto server = find(req))
     return server->upgrade(stream, req, sessions);

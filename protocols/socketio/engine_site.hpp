@@ -23,7 +23,7 @@ public:
               http::response_callback respond) override;
 
   std::optional<http::response_type>
-  upgrade(http::beast::tcp_stream& stream, http::request_type& req,
+  upgrade(http::wire& stream, http::request_type& req,
           const std::shared_ptr<http::session_registry>& sessions) override;
 
   void body_too_large(const http::request_type& req) override;

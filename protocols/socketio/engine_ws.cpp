@@ -6,7 +6,7 @@
 
 namespace signalbox::engineio {
 
-engine_ws::engine_ws(http::beast::tcp_stream&& stream, net_options limits,
+engine_ws::engine_ws(http::wire&& stream, net_options limits,
                      std::shared_ptr<http::session_registry> sessions,
                      std::shared_ptr<engine_socket> socket, role r)
     : http::ws_session(std::move(stream), std::move(limits),

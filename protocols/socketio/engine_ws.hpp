@@ -19,7 +19,7 @@ public:
     upgrade,      // offered to a polling session (`2probe`, `5`)
   };
 
-  engine_ws(http::beast::tcp_stream&& stream, net_options limits,
+  engine_ws(http::wire&& stream, net_options limits,
             std::shared_ptr<http::session_registry> sessions,
             std::shared_ptr<engine_socket> socket, role r);
 

@@ -18,6 +18,7 @@ struct options {
   std::chrono::milliseconds connect_timeout{45000}; // to join a namespace
   uint64_t max_payload = 1000000;        // per message and per polling POST
   std::vector<std::string> cors_origins; // browser origins allowed; "*": any
+  bool tls = true; // with net.tls-cert: https:// and wss:// only
 };
 
 } // namespace signalbox::socketio

@@ -60,6 +60,7 @@ public:
   std::string service() const override { return listener_->service(); }
   std::string address() const override { return listener_->address(); }
   uint16_t port() const override { return listener_->port(); }
+  bool secure() const override { return listener_->secure(); }
   size_t connections() const override { return listener_->connections(); }
   listener_stats stats() const override { return listener_->stats(); }
 
@@ -81,10 +82,11 @@ private:
 
 } // namespace
 
-caf::expected<std::shared_ptr<server>> bind_server(boost::asio::io_context& io,
-                                                   const net_options& net,
-                                                   const options& opts) {
-  auto listener = http::bind_listener(io, net, "socketio", opts.port);
+caf::expected<std::shared_ptr<server>>
+bind_server(boost::asio::io_context& io, const net_options& net,
+            const options& opts, std::shared_ptr<http::tls_server> tls) {
+  auto listener =
+      http::bind_listener(io, net, "socketio", opts.port, std::move(tls));
   if (!listener)
     return listener.error();
   return std::make_shared<sio_server>(io, std::move(*listener), net, opts);

@@ -34,7 +34,9 @@ public:
              "largest message and polling POST body in bytes (413 / close "
              "1009 beyond)")
         .add(opts_.cors_origins, "cors-origins",
-             "browser origins allowed cross-origin access (\"*\": any)");
+             "browser origins allowed cross-origin access (\"*\": any)")
+        .add(opts_.tls, "tls",
+             "with net.tls-cert: the port serves https:// and wss:// only");
   }
 
   caf::error configure(node_options&) override {
@@ -52,7 +54,8 @@ public:
   bool enabled() const override { return opts_.enabled; }
 
   caf::error bind(service_context& ctx) override {
-    auto server = bind_server(ctx.io, ctx.node.net, opts_);
+    auto server =
+        bind_server(ctx.io, ctx.node.net, opts_, ctx.tls_if(opts_.tls));
     if (!server)
       return server.error();
     server_ = *server;

@@ -47,8 +47,7 @@ size_t ws_fanout::size() const {
   return audience_.size();
 }
 
-fanout_session::fanout_session(http::beast::tcp_stream&& stream,
-                               net_options limits,
+fanout_session::fanout_session(http::wire&& stream, net_options limits,
                                std::shared_ptr<http::session_registry> sessions,
                                std::shared_ptr<ws_fanout> hub)
     : ws_session(std::move(stream), std::move(limits), std::move(sessions)),

@@ -74,7 +74,7 @@ private:
 /// that reads them overrides on_message).
 class fanout_session : public http::ws_session {
 public:
-  fanout_session(http::beast::tcp_stream&& stream, net_options limits,
+  fanout_session(http::wire&& stream, net_options limits,
                  std::shared_ptr<http::session_registry> sessions,
                  std::shared_ptr<ws_fanout> hub);
 

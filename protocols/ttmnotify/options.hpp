@@ -13,6 +13,7 @@ struct options {
   bool jobs_editable = true; // false in production: no job create/edit/delete
   bool dashboard = true;     // GET / serves the dashboard
   std::string dashboard_dir; // non-empty: the page's files from here
+  bool tls = true;           // with net.tls-cert: HTTPS and WSS
 };
 
 } // namespace signalbox::ttmnotify

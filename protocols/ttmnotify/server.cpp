@@ -68,7 +68,7 @@ public:
   }
 
   std::optional<http::response_type>
-  upgrade(http::beast::tcp_stream& stream, http::request_type& req,
+  upgrade(http::wire& stream, http::request_type& req,
           const std::shared_ptr<http::session_registry>& sessions) override {
     auto target = std::string{req.target()};
     auto path = target.substr(0, target.find('?'));

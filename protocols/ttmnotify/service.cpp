@@ -44,7 +44,9 @@ public:
              "serve the dashboard at GET / (false: only the WebSocket)")
         .add(opts_.dashboard_dir, "dashboard-dir",
              "serve the dashboard's page files from this folder instead of "
-             "the embedded ones (working on the page)");
+             "the embedded ones (working on the page)")
+        .add(opts_.tls, "tls",
+             "with net.tls-cert: serve TLS here (https://, wss://)");
   }
 
   caf::error configure(node_options& node) override {
@@ -54,16 +56,16 @@ public:
   }
 
   caf::error bind(service_context& ctx) override {
-    auto listener =
-        http::bind_listener(ctx.io, ctx.node.net, "ttm", opts_.port);
+    auto listener = http::bind_listener(ctx.io, ctx.node.net, "ttm", opts_.port,
+                                        ctx.tls_if(opts_.tls));
     if (!listener)
       return listener.error();
     listener_ = *listener;
     // Jobs reach the node's REST API here (port 0 picks an ephemeral one,
     // so this is known only now).
-    ctx.job_environment["SIGNALBOX_URL"] = "http://" + listener_->address() +
-                                           ":" +
-                                           std::to_string(listener_->port());
+    ctx.job_environment["SIGNALBOX_URL"] =
+        std::string{listener_->secure() ? "https://" : "http://"} +
+        listener_->address() + ":" + std::to_string(listener_->port());
     return caf::none;
   }
 
@@ -91,8 +93,10 @@ public:
     ttmnotify::serve(*listener_, hub_, ctx.node.net, std::move(api),
                      std::move(extras));
     if (opts_.dashboard)
-      log::info("ttm: dashboard at http://" + browsable(listener_->address()) +
-                ":" + std::to_string(listener_->port()) + "/");
+      log::info(std::string{"ttm: dashboard at "} +
+                (listener_->secure() ? "https://" : "http://") +
+                browsable(listener_->address()) + ":" +
+                std::to_string(listener_->port()) + "/");
   }
 
   std::vector<std::shared_ptr<listener_handle>> listeners() const override {

@@ -37,17 +37,25 @@ export class Pki {
   /**
    * A certificate for `name` signed by `ca`, valid from `start` to `end`
    * (openssl's YYYYMMDDHHMMSSZ; default: now for 30 days): {cert, key, ca}
-   * where ca is the authority's certificate file.
+   * where ca is the authority's certificate file. `server`: the name is
+   * also 127.0.0.1 and localhost (subjectAltName), as clients that check
+   * the server's name need.
    */
-  async certificate(name, ca, { start, end } = {}) {
+  async certificate(name, ca, { start, end, server = false } = {}) {
     const key = this.dir.file(`${name}.key`);
     const csr = this.dir.file(`${name}.csr`);
     const cert = this.dir.file(`${name}.pem`);
     await run('openssl', ['req', ...KEY_ARGS, '-keyout', key, '-out', csr, '-subj', `/CN=${name}`]);
+    const ext = [];
+    if (server) {
+      const file = this.dir.file(`${name}.ext`);
+      await fs.promises.writeFile(file, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+      ext.push('-extfile', file);
+    }
     if (start === undefined) {
-      await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', String(this.serial++), '-out', cert, '-days', '30']);
+      await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', String(this.serial++), '-out', cert, '-days', '30', ...ext]);
     } else {
-      await run('openssl', ['ca', '-batch', '-config', await this.caConfig(ca), '-cert', ca.cert, '-keyfile', ca.key, '-in', csr, '-out', cert, '-startdate', start, '-enddate', end]);
+      await run('openssl', ['ca', '-batch', '-config', await this.caConfig(ca), '-cert', ca.cert, '-keyfile', ca.key, '-in', csr, '-out', cert, '-startdate', start, '-enddate', end, ...ext]);
     }
     return { cert, key, ca: ca.cert };
   }
