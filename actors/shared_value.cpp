@@ -72,7 +72,7 @@ shared_value(self_pointer self, std::string key,
           return apply_write(self, std::move(next));
         auto rp = self->make_response_promise<value_put_result>();
         auto on_store_error = [=](caf::error& err) mutable {
-          rp.deliver(make_error(ec::storage_failure,
+          rp.deliver(make_error(storage_code_of(err),
                                 "cannot store shared value '" +
                                     self->state.key + "': " + text_of(err)));
           offer_retirement(self);
@@ -129,7 +129,7 @@ shared_value(self_pointer self, std::string key,
                   rp.deliver(ok_atom_v);
                 },
                 [=](caf::error& err) mutable {
-                  rp.deliver(make_error(ec::storage_failure,
+                  rp.deliver(make_error(storage_code_of(err),
                                         "cannot remove shared value '" +
                                             removed.key +
                                             "': " + text_of(err)));

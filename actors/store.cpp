@@ -100,6 +100,41 @@ read_range(store_state& st, const std::string& table, const std::string& from,
   }
 }
 
+/// Without store.sync: flushes the commits once the interval since the
+/// first unsynced one has passed, and arms the timer (a delayed
+/// commit_atom) while commits wait for it.
+void sync_when_due(self_pointer self) {
+  auto& st = self->state;
+  if (st.sync_interval.count() == 0)
+    return;
+  // The actor clock: simulated in the deterministic tests.
+  auto now = self->clock().now();
+  if (st.sync_armed && now >= st.sync_due) {
+    st.sync_armed = false;
+    try {
+      st.env->sync();
+      st.unsynced = false;
+    } catch (const std::exception&) {
+      // A failed flush is retried at the next interval; the data is in
+      // the page cache meanwhile (a killed process loses nothing).
+    }
+  }
+  if (st.unsynced && !st.sync_armed) {
+    st.sync_armed = true;
+    st.sync_due = now + st.sync_interval;
+    self->delayed_send(caf::actor_cast<store_actor>(self), st.sync_interval,
+                       commit_atom_v);
+  }
+}
+
+/// Whether `w` only removes records: it may use the room past
+/// store.max-size that lets a full store be emptied.
+bool removes_only(const pending_write& w) {
+  return w.packed.size() == 0 &&
+         std::none_of(w.ops.begin(), w.ops.end(),
+                      [](const store_op& op) { return op.value.has_value(); });
+}
+
 /// Whether `w` only writes records (no removals), more than one.
 bool all_puts(const pending_write& w) {
   return w.ops.size() > 1 &&
@@ -142,9 +177,12 @@ caf::expected<store_actor> spawn_store(caf::actor_system& sys,
   if (!env)
     return env.error();
   return sys.spawn<caf::detached>(
-      [env = std::move(*env), counts = std::move(counts)](
+      [env = std::move(*env), counts = std::move(counts), sync = opts.sync,
+       sync_interval = opts.sync_interval](
           store_actor::stateful_pointer<store_state> self) {
         self->state.counts = counts;
+        if (!sync)
+          self->state.sync_interval = sync_interval;
         return store_behavior(self, env);
       });
 }
@@ -166,35 +204,46 @@ caf::error store_state::commit() {
     // env::write replays this function from the start after growing a full
     // map, so every answer is (re)decided inside the transaction that
     // commits.
-    env->write([&](lmdb::txn& t) {
-      for (auto& w : writes) {
-        w.removed = 0;
-        if (w.packed.size() > 0) {
-          const auto& b = w.packed;
-          t.put_all(
-              w.table, b.size(), [&b](size_t i) { return b.key(i); },
-              [&b](size_t i) { return b.value(i); });
-          continue;
-        }
-        if (all_puts(w)) {
-          // Many records of one table, usually neighbours: one cursor.
-          const auto& ops = w.ops;
-          t.put_all(
-              w.table, ops.size(),
-              [&ops](size_t i) -> std::string_view { return ops[i].key; },
-              [&ops](size_t i) -> std::string_view { return *ops[i].value; });
-          continue;
-        }
-        for (auto& op : w.ops) {
-          if (op.value)
-            t.put(w.table, op.key, *op.value);
-          else if (!op.range_end.empty())
-            w.removed += t.del_range(w.table, op.key, op.range_end);
-          else
-            w.removed += t.del(w.table, op.key) ? 1 : 0;
-        }
-      }
-    });
+    env->write(
+        [&](lmdb::txn& t) {
+          for (auto& w : writes) {
+            w.removed = 0;
+            if (w.packed.size() > 0) {
+              const auto& b = w.packed;
+              t.put_all(
+                  w.table, b.size(), [&b](size_t i) { return b.key(i); },
+                  [&b](size_t i) { return b.value(i); });
+              continue;
+            }
+            if (all_puts(w)) {
+              // Many records of one table, usually neighbours: one cursor.
+              const auto& ops = w.ops;
+              t.put_all(
+                  w.table, ops.size(),
+                  [&ops](size_t i) -> std::string_view { return ops[i].key; },
+                  [&ops](size_t i) -> std::string_view {
+                    return *ops[i].value;
+                  });
+              continue;
+            }
+            for (auto& op : w.ops) {
+              if (op.value)
+                t.put(w.table, op.key, *op.value);
+              else if (!op.range_end.empty())
+                w.removed += t.del_range(w.table, op.key, op.range_end);
+              else
+                w.removed += t.del(w.table, op.key) ? 1 : 0;
+            }
+          }
+        },
+        std::all_of(writes.begin(), writes.end(), removes_only));
+  } catch (const lmdb::error& e) {
+    counts.failures->add();
+    auto err =
+        make_error(e.full() ? ec::storage_full : ec::storage_failure, e.what());
+    for (auto& w : writes)
+      std::visit([&](auto& rp) { rp.deliver(err); }, w.reply);
+    return err;
   } catch (const std::exception& e) {
     counts.failures->add();
     auto err = make_error(ec::storage_failure, e.what());
@@ -204,6 +253,7 @@ caf::error store_state::commit() {
   }
   counts.commits->add();
   counts.commit_seconds->observe(std::chrono::steady_clock::now() - started);
+  unsynced = sync_interval.count() > 0;
   for (auto& w : writes) {
     if (auto* rp = std::get_if<caf::typed_response_promise<ok_atom>>(&w.reply))
       rp->deliver(caf::ok_atom_v);
@@ -326,14 +376,17 @@ store_behavior(store_actor::stateful_pointer<store_state> self,
         // A no-op when every commit already synced; needed without sync.
         try {
           self->state.env->sync();
+          self->state.unsynced = false;
         } catch (const std::exception& e) {
           return make_error(ec::storage_failure, e.what());
         }
         return caf::ok_atom_v;
       },
       [self](commit_atom) {
-        self->state.commit_scheduled = false;
-        self->state.commit();
+        auto& st = self->state;
+        st.commit_scheduled = false;
+        st.commit();
+        sync_when_due(self);
       },
   };
 }

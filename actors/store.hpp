@@ -17,15 +17,23 @@
 // then read in a read-only transaction: a reader sees its own earlier writes
 // and never sees data that is not yet durable.
 //
+// Without store.sync, commits skip fsync and a timer (a delayed commit_atom)
+// flushes them every store.sync-interval. A write when the map has reached
+// store.max-size, or the disk is full, is answered with ec::storage_full
+// (REST 507) and nothing of its batch is stored; reads go on, and writes
+// succeed again once records are removed or the disk has room.
+//
 // The actor runs detached because a commit blocks in fsync.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include <caf/actor_clock.hpp>
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 #include <caf/typed_response_promise.hpp>
@@ -91,6 +99,12 @@ struct store_state {
   std::vector<pending_write> batch;
   bool commit_scheduled = false; // a commit_atom is in the mailbox
   store_metrics counts;
+  /// Without store.sync: commits reach the disk this long after (a forced
+  /// sync); zero when every commit syncs itself.
+  std::chrono::milliseconds sync_interval{0};
+  bool unsynced = false;   // committed since the last sync
+  bool sync_armed = false; // a commit_atom is on its way to sync
+  caf::actor_clock::time_point sync_due;
 
   static inline const char* name = "signalbox.store";
 

@@ -419,7 +419,13 @@ node_config::node_config() {
   option_group{custom_options_, "store"}
       .add(x.store.directory, "directory", "data directory (LMDB environment)")
       .add(x.store.map_size, "map-size", "initial LMDB map size in bytes")
-      .add(x.store.sync, "sync", "fsync every commit");
+      .add(x.store.max_size, "max-size",
+           "the map grows up to this many bytes; beyond, writes fail with "
+           "507 until records are removed (0: up to the disk)")
+      .add(x.store.sync, "sync", "fsync every commit")
+      .add(x.store.sync_interval, "sync-interval",
+           "with store.sync=false: commits are flushed to disk this long "
+           "after");
   option_group{custom_options_, "cluster"}
       .add(x.cluster.enabled, "enabled", "link this node with other nodes")
       .add(x.cluster.name, "name",
@@ -577,6 +583,11 @@ caf::expected<node_options> node_config::read_node_options() const {
     return config_error("gpio.backend must be \"simulated\" or \"gpiod\"");
   if (x.store.directory.empty())
     return config_error("store.directory must not be empty");
+  if (x.store.max_size > 0 && x.store.map_size > x.store.max_size)
+    return config_error("store.map-size must not be larger than "
+                        "store.max-size");
+  if (!x.store.sync && x.store.sync_interval.count() <= 0)
+    return config_error("store.sync-interval must be positive");
   if (x.net.max_queue_bytes == 0 || x.net.max_queue_frames == 0)
     return config_error("net.max-queue-bytes and net.max-queue-frames must "
                         "be positive");

@@ -31,6 +31,11 @@ std::string text_of(const caf::error& err) {
   return "internal error: " + caf::to_string(err);
 }
 
+ec storage_code_of(const caf::error& err) {
+  return code_of(err) == ec::storage_full ? ec::storage_full
+                                          : ec::storage_failure;
+}
+
 const char* to_string(ec code) {
   switch (code) {
   case ec::none:
@@ -49,6 +54,8 @@ const char* to_string(ec code) {
     return "unavailable";
   case ec::system_error:
     return "system error";
+  case ec::storage_full:
+    return "storage full";
   }
   return "unknown error";
 }

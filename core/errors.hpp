@@ -22,6 +22,8 @@ enum class ec : uint8_t {
   storage_failure = 5,  // 500: LMDB failed; nothing was acknowledged
   unavailable = 6,      // 503: the node is shutting down
   system_error = 7,     // 500: a system call failed
+  storage_full = 8,     // 507: store.max-size reached or the disk is full;
+                        // nothing of the write was stored
 };
 
 /// The category atom of signalbox errors.
@@ -35,6 +37,10 @@ caf::error make_error(ec code);
 
 /// The code of a signalbox error, or ec::system_error for foreign errors.
 ec code_of(const caf::error& err);
+
+/// ec::storage_full for a store that is full, else ec::storage_failure:
+/// what a failed store request means to the one who asked.
+ec storage_code_of(const caf::error& err);
 
 /// The human-readable text of an error (the context string, or a rendering
 /// of a foreign error).

@@ -1,5 +1,6 @@
 #include "store/lmdb.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -9,6 +10,18 @@
 #include <unistd.h>
 
 namespace signalbox::lmdb {
+
+namespace {
+
+/// The key of the settling commit after removals at the limit (written and
+/// removed in one transaction: it never stays).
+constexpr std::string_view settle_key = "\x01signalbox-settle";
+
+} // namespace
+
+bool error::full() const noexcept {
+  return code_ == MDB_MAP_FULL || code_ == ENOSPC || code_ == EDQUOT;
+}
 
 namespace {
 
@@ -85,6 +98,7 @@ std::shared_ptr<env> env::open(const store_options& opts,
   self.check(
       mdb_env_set_maxdbs(self.handle_, static_cast<MDB_dbi>(tables.size())),
       "mdb_env_set_maxdbs");
+  self.max_size_ = opts.max_size > 0 ? round_to_pages(opts.max_size) : 0;
   if (opts.map_size > 0)
     self.check(mdb_env_set_mapsize(self.handle_, round_to_pages(opts.map_size)),
                "mdb_env_set_mapsize");
@@ -157,20 +171,44 @@ txn env::begin_write() {
   return txn{*this, handle, true};
 }
 
-void env::write(const std::function<void(txn&)>& fn) {
+void env::write(const std::function<void(txn&)>& fn, bool removals_only) {
+  commit_growing(fn, removals_only);
+  if (!removals_only || max_size_ == 0 || map_size() < max_size_)
+    return;
+  // Removals at the limit. LMDB reuses the pages a commit frees only from
+  // the second commit after it on (seen: without this, the next write
+  // still failed as full): make that one now, a record written and
+  // removed again, so that the next write finds the room.
+  auto any = tables_.begin()->second;
+  commit_growing(
+      [any](txn& t) {
+        t.put(any, settle_key, "");
+        t.del(any, settle_key);
+      },
+      true);
+  check(mdb_env_set_mapsize(handle_, static_cast<size_t>(max_size_)),
+        "mdb_env_set_mapsize (back to store.max-size)");
+}
+
+bool env::commit_growing(const std::function<void(txn&)>& fn,
+                         bool removals_only) {
+  bool past_the_limit = false;
   for (int growths = 0;; ++growths) {
     try {
       auto t = begin_write();
       fn(t);
       t.commit();
-      return;
+      break;
     } catch (const error& e) {
       // The transaction is already aborted here (destroyed by unwinding).
       if (e.code() != MDB_MAP_FULL || growths == max_map_growths)
         throw;
     }
-    grow_map();
+    past_the_limit = past_the_limit || (removals_only && max_size_ > 0 &&
+                                        map_size() >= max_size_);
+    grow_map(removals_only);
   }
+  return past_the_limit;
 }
 
 uint64_t env::map_size() const {
@@ -179,15 +217,27 @@ uint64_t env::map_size() const {
   return info.me_mapsize;
 }
 
-void env::grow_map() {
-  auto size = map_size() * 2;
-  check(mdb_env_set_mapsize(handle_, static_cast<size_t>(size)),
+void env::grow_map(bool past_the_limit) {
+  auto size = map_size();
+  auto grown = size * 2;
+  if (max_size_ > 0 && size >= max_size_) {
+    if (!past_the_limit)
+      throw error(MDB_MAP_FULL,
+                  "the store in '" + path_ + "' is full: it holds " +
+                      std::to_string(size) + " bytes, store.max-size");
+    // A removal's copy-on-write pages: a little room, given back after.
+    grown = size + std::max<uint64_t>(max_size_ / 8, 64 * 1024);
+  } else if (max_size_ > 0) {
+    grown = std::min(grown, max_size_);
+  }
+  check(mdb_env_set_mapsize(handle_, static_cast<size_t>(grown)),
         "mdb_env_set_mapsize (growing the map)");
   ++map_resizes_;
 }
 
 void env::sync() {
   check(mdb_env_sync(handle_, 1), "mdb_env_sync");
+  ++syncs_;
 }
 
 size_t env::max_key_size() const {
@@ -195,7 +245,7 @@ size_t env::max_key_size() const {
 }
 
 env_stats env::stats() const {
-  return env_stats{write_commits_.load(), map_resizes_.load()};
+  return env_stats{write_commits_.load(), map_resizes_.load(), syncs_.load()};
 }
 
 // -- txn ----------------------------------------------------------------------

@@ -35,6 +35,11 @@ public:
 
   int code() const noexcept { return code_; }
 
+  /// The store cannot take more: the map reached store.max-size, or the
+  /// file system is full (or over quota). Writes fail until space is back;
+  /// reads keep working.
+  bool full() const noexcept;
+
 private:
   int code_;
 };
@@ -46,6 +51,7 @@ using table = MDB_dbi;
 struct env_stats {
   uint64_t write_commits = 0; // successful write-transaction commits
   uint64_t map_resizes = 0;   // times the map was grown after MDB_MAP_FULL
+  uint64_t syncs = 0;         // forced flushes to disk (sync())
 };
 
 class txn;
@@ -83,13 +89,22 @@ public:
   /// must therefore produce its effects only through the transaction (or
   /// overwrite them on every run). Throws lmdb::error for any other failure,
   /// and when the map cannot grow any further.
-  void write(const std::function<void(txn&)>& fn);
+  ///
+  /// `removals_only`: `fn` only removes records. Removing needs a few new
+  /// pages too (copy-on-write), so a map full at store.max-size would
+  /// refuse the very removals that make room: these may grow it past the
+  /// limit, which is set back right after the commit (LMDB keeps it no
+  /// smaller than the data).
+  void write(const std::function<void(txn&)>& fn, bool removals_only = false);
 
   /// The current size of the map in bytes.
   uint64_t map_size() const;
 
-  /// Doubles the map. No transaction may be open in the process.
-  void grow_map();
+  /// Doubles the map, up to store.max-size; throws lmdb::error with
+  /// MDB_MAP_FULL (full()) when it is there already, unless
+  /// `past_the_limit` (removals; see write). No transaction may be open in
+  /// the process.
+  void grow_map(bool past_the_limit = false);
 
   /// Flushes the data to disk (mdb_env_sync with force): needed for
   /// durability when the environment was opened without sync.
@@ -106,6 +121,10 @@ private:
 
   env() = default;
 
+  /// One write transaction, growing the map as write() says; true when it
+  /// had to pass store.max-size (removals only).
+  bool commit_growing(const std::function<void(txn&)>& fn, bool removals_only);
+
   // Throws an lmdb::error for `rc` != 0 that says what failed and where.
   void check(int rc, const char* operation) const;
 
@@ -113,8 +132,10 @@ private:
   int lock_fd_ = -1;
   std::string path_;
   std::map<std::string, table, std::less<>> tables_;
+  uint64_t max_size_ = 0; // store.max-size, rounded to pages; 0: none
   std::atomic<uint64_t> write_commits_{0};
   std::atomic<uint64_t> map_resizes_{0};
+  std::atomic<uint64_t> syncs_{0};
 };
 
 /// A read-only or write transaction. Destroying it without commit aborts it.

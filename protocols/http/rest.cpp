@@ -149,6 +149,8 @@ unsigned status_of(const caf::error& err) {
     return 400;
   case ec::unavailable:
     return 503;
+  case ec::storage_full:
+    return 507; // Insufficient Storage (RFC 4918)
   case ec::none:
   case ec::storage_failure:
   case ec::system_error:

@@ -5,6 +5,7 @@
 #define CAF_SUITE lmdb
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <utility>
@@ -222,6 +223,57 @@ CAF_TEST(a full map grows and the write is replayed) {
   });
 }
 
+CAF_TEST(a map at store.max - size fails as full and has room after removals) {
+  temp_dir dir;
+  auto opts = options_in(dir.str(), 64 * 1024);
+  opts.max_size = 256 * 1024;
+  auto env = lmdb::env::open(opts, tables);
+  auto values = *env->find_table("values");
+  const std::string chunk(16 * 1024, 'x');
+  int stored = 0;
+  std::string full_text;
+  for (; stored < 100; ++stored) {
+    try {
+      env->write([&](lmdb::txn& t) {
+        t.put(values, "k" + std::to_string(100 + stored), chunk);
+      });
+    } catch (const lmdb::error& e) {
+      CAF_CHECK(e.full());
+      full_text = e.what();
+      break;
+    }
+  }
+  CAF_MESSAGE("stored " << stored << " chunks, then: " << full_text);
+  CAF_CHECK_GREATER(stored, 4);
+  CAF_CHECK_LESS(stored, 16);
+  CAF_CHECK_EQUAL(env->map_size(), 256u * 1024);
+  CAF_CHECK(contains(full_text, "is full"));
+  CAF_CHECK(contains(full_text, dir.str()));
+  // Everything stored before stays readable.
+  CAF_CHECK_EQUAL(scan_all(*env, values).size(), static_cast<size_t>(stored));
+  // Removals may pass the limit for their copy-on-write pages, and the
+  // map is set back after them.
+  env->write(
+      [&](lmdb::txn& t) {
+        t.del(values, "k100");
+        t.del(values, "k101");
+      },
+      true);
+  CAF_CHECK_LESS(env->map_size(), 256u * 1024 + 64 * 1024);
+  // The pages they freed take the same write again.
+  env->write([&](lmdb::txn& t) { t.put(values, "again", chunk); });
+  CAF_CHECK_EQUAL(scan_all(*env, values).size(),
+                  static_cast<size_t>(stored - 1));
+}
+
+CAF_TEST(an error of the file system being full counts as full) {
+  CAF_CHECK(lmdb::error(ENOSPC, "no space").full());
+  CAF_CHECK(lmdb::error(EDQUOT, "quota").full());
+  CAF_CHECK(lmdb::error(MDB_MAP_FULL, "map").full());
+  CAF_CHECK(!lmdb::error(EIO, "io").full());
+  CAF_CHECK(!lmdb::error(MDB_CORRUPTED, "corrupt").full());
+}
+
 CAF_TEST(an environment without sync syncs on request) {
   temp_dir dir;
   {
@@ -229,6 +281,7 @@ CAF_TEST(an environment without sync syncs on request) {
     auto meta = *env->find_table("meta");
     env->write([&](lmdb::txn& t) { t.put(meta, "version", "1"); });
     env->sync();
+    CAF_CHECK_EQUAL(env->stats().syncs, 1u);
   }
   auto env = lmdb::env::open(options_in(dir.str()), tables);
   CAF_CHECK(scan_all(*env, *env->find_table("meta")) ==

@@ -412,6 +412,86 @@ CAF_TEST(a failed commit answers every write of the batch with an error) {
   CAF_CHECK(read_table("values") == (records{{"after", "2"}, {"kept", "1"}}));
 }
 
+CAF_TEST(at store.max - size writes are refused as full until records go) {
+  stop();
+  auto opts = options();
+  opts.map_size = 64 * 1024;
+  opts.max_size = 256 * 1024;
+  start(opts);
+  const std::string chunk(16 * 1024, 'x');
+  int acknowledged = 0;
+  caf::error refusal;
+  for (int i = 0; i < 100 && !refusal; ++i) {
+    self->send(store, caf::put_atom_v, "values", "k" + std::to_string(100 + i),
+               chunk);
+    run();
+    auto* element = self->peek_at_next_mailbox_element();
+    CAF_REQUIRE(element != nullptr);
+    if (element->content().match_elements<caf::error>())
+      refusal = next_reply<caf::error>();
+    else {
+      next_reply<caf::ok_atom>();
+      ++acknowledged;
+    }
+  }
+  CAF_REQUIRE(refusal);
+  CAF_MESSAGE("after " << acknowledged << " writes: " << text_of(refusal));
+  CAF_CHECK(code_of(refusal) == ec::storage_full);
+  CAF_CHECK(contains(text_of(refusal), "store.max-size"));
+  // Reads go on, and show exactly what was acknowledged.
+  CAF_CHECK_EQUAL(read_table("values").size(),
+                  static_cast<size_t>(acknowledged));
+  // Removing records makes room again, without a restart.
+  self->send(store, caf::delete_atom_v, "values", "k100");
+  self->send(store, caf::delete_atom_v, "values", "k101");
+  run();
+  CAF_CHECK_EQUAL(next_reply<bool>(), true);
+  CAF_CHECK_EQUAL(next_reply<bool>(), true);
+  self->send(store, caf::put_atom_v, "values", "after", chunk);
+  run();
+  next_reply<caf::ok_atom>();
+  CAF_CHECK_EQUAL(read_table("values").size(),
+                  static_cast<size_t>(acknowledged - 1));
+}
+
+CAF_TEST(without sync the commits are flushed once per sync interval) {
+  stop();
+  auto opts = options();
+  opts.sync = false;
+  env = unbox(open_store_env(opts));
+  store = sys.spawn([e = env](store_actor::stateful_pointer<store_state> s) {
+    s->state.sync_interval = std::chrono::milliseconds{500};
+    return store_behavior(s, e);
+  });
+  run();
+  // run() lets the simulated clock jump to each timeout once idle.
+  auto started = sched.clock().now();
+  for (int i = 0; i < 3; ++i)
+    self->send(store, caf::put_atom_v, "values", "k" + std::to_string(i), "v");
+  run();
+  for (int i = 0; i < 3; ++i)
+    next_reply<caf::ok_atom>();
+  // One flush for the commit, when the interval had passed.
+  CAF_CHECK_EQUAL(env->stats().syncs, 1u);
+  CAF_CHECK_GREATER_OR_EQUAL(sched.clock().now() - started,
+                             std::chrono::milliseconds{500});
+  // Nothing new: no timer left.
+  CAF_CHECK(!sched.has_pending_timeout());
+  // A later write arms it again.
+  self->send(store, caf::put_atom_v, "values", "later", "v");
+  run();
+  next_reply<caf::ok_atom>();
+  CAF_CHECK_EQUAL(env->stats().syncs, 2u);
+}
+
+CAF_TEST(with sync every commit is durable and no timer runs) {
+  self->send(store, caf::put_atom_v, "values", "k", "v");
+  run();
+  next_reply<caf::ok_atom>();
+  CAF_CHECK_EQUAL(env->stats().syncs, 0u);
+  CAF_CHECK(!sched.has_pending_timeout());
+}
+
 CAF_TEST(spawn_store fails clearly for a directory it cannot create) {
   auto file = dir.str() + "/regular-file";
   std::ofstream{file} << "not a directory";
