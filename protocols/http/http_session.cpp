@@ -132,18 +132,55 @@ void http_session::on_read(beast::error_code ec, size_t) {
   busy_ = true;
   auto version = parser_->get().version();
   auto keep_alive = parser_->get().keep_alive();
-  site_->handle(parser_->release(), [self = shared_from_this(), version,
-                                     keep_alive](response_type res) mutable {
-    res.version(version);
-    res.keep_alive(keep_alive && res.keep_alive());
-    asio::post(self->stream_.get_executor(),
-               [self, res = std::move(res)]() mutable {
-                 self->write(std::move(res));
-               });
-  });
+  watch_ = std::make_shared<connection_watch>();
+  site_->handle(
+      parser_->release(),
+      [self = shared_from_this(), version,
+       keep_alive](response_type res) mutable {
+        res.version(version);
+        res.keep_alive(keep_alive && res.keep_alive());
+        asio::post(self->stream_.get_executor(),
+                   [self, res = std::move(res)]() mutable {
+                     self->write(std::move(res));
+                   });
+      },
+      watch_);
+  if (busy_)
+    watch_connection();
+}
+
+void http_session::watch_connection() {
+  stream_.socket().async_wait(
+      asio::ip::tcp::socket::wait_read,
+      [weak = weak_from_this(), watch = watch_](beast::error_code ec) {
+        auto self = weak.lock();
+        // Answered meanwhile (the next request is being read), or gone.
+        if (!self || self->watch_ != watch)
+          return;
+        self->on_watched(ec);
+      });
+}
+
+void http_session::on_watched(beast::error_code ec) {
+  auto state = ec ? wire::peer_state::closed : stream_.peek_peer();
+  switch (state) {
+  case wire::peer_state::nothing:
+    watch_connection();
+    return;
+  case wire::peer_state::data:
+    // A pipelined request: it waits for its turn, unwatched.
+    return;
+  case wire::peer_state::closed: {
+    auto watch = std::move(watch_);
+    watch->closed();
+    do_close();
+    return;
+  }
+  }
 }
 
 void http_session::write(response_type&& res) {
+  watch_.reset(); // answered: the watch's wait no longer matters
   if (shutting_down_)
     res.keep_alive(false);
   auto keep_alive = res.keep_alive();

@@ -39,6 +39,10 @@ private:
   /// Answers an unusable request with `status` and closes (lingering, so
   /// that the client sees the answer rather than a reset).
   void fail_request(unsigned status, std::string text);
+  /// While a request is answered: notices the client closing, so that a
+  /// site holding the answer back (a long poll) can let go of it.
+  void watch_connection();
+  void on_watched(beast::error_code ec);
   void lingering_close();
   void do_close();
   /// Closes the connection unless it makes progress within `timeout`
@@ -55,6 +59,7 @@ private:
   bool busy_ = false; // a request is being answered
   bool shutting_down_ = false;
   bool upgraded_ = false; // the socket now belongs to a WebSocket
+  std::shared_ptr<connection_watch> watch_; // of the request being answered
   char discard_[4096];
 };
 

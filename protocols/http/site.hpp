@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 
@@ -26,12 +27,49 @@ using response_type = bhttp::response<bhttp::string_body>;
 /// Called once with the answer to a request; any thread.
 using response_callback = std::function<void(response_type)>;
 
+/// For a site that holds a request's answer back (a long-polling GET): it
+/// learns here that the client closed the connection before the answer.
+/// The HTTP session watches the connection while a request is being
+/// answered and calls what was registered, once, on the connection's
+/// strand. Thread-safe.
+class connection_watch {
+public:
+  /// `fn` runs if the connection closes before the answer is written.
+  void on_close(std::function<void()> fn) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    on_close_ = std::move(fn);
+  }
+
+  /// The HTTP session: the connection closed. Runs the callback (once).
+  void closed() {
+    std::function<void()> fn;
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      fn = std::move(on_close_);
+      on_close_ = nullptr;
+    }
+    if (fn)
+      fn();
+  }
+
+private:
+  std::mutex mutex_;
+  std::function<void()> on_close_;
+};
+
 class site {
 public:
   virtual ~site() = default;
 
   /// Answers a plain HTTP request through `respond`.
   virtual void handle(request_type&& req, response_callback respond) = 0;
+
+  /// The same, for a site that may hold the answer back: `watch` says
+  /// when the client goes away first.
+  virtual void handle(request_type&& req, response_callback respond,
+                      const std::shared_ptr<connection_watch>&) {
+    handle(std::move(req), std::move(respond));
+  }
 
   /// A WebSocket upgrade request. Either takes over `stream` (moving from
   /// it) and returns nothing, or leaves it alone and returns the HTTP

@@ -150,6 +150,31 @@ size_t wire::write_some(const iovec* buffers, size_t count, error_code& ec) {
   return 0;
 }
 
+wire::peer_state wire::peek_peer() {
+  if (ssl_ == nullptr) {
+    char byte = 0;
+    auto n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0)
+      return peer_state::data;
+    if (n == 0)
+      return peer_state::closed;
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR
+               ? peer_state::nothing
+               : peer_state::closed;
+  }
+  // TLS: a close_notify, a reset or EOF ends it; a record of data stays in
+  // OpenSSL for the next read.
+  ERR_clear_error();
+  char byte = 0;
+  size_t n = 0;
+  auto ret = SSL_peek_ex(ssl_, &byte, 1, &n);
+  if (ret == 1)
+    return peer_state::data;
+  auto ec = tls_failure(ssl_, ret, read_wait_);
+  return ec == asio::error::would_block ? peer_state::nothing
+                                        : peer_state::closed;
+}
+
 void wire::shutdown_send() {
   error_code ignored;
   if (ssl_ != nullptr) {

@@ -112,6 +112,12 @@ public:
         io_op<false>{this, {}, gathered(iov, count), false}, handler, socket_);
   }
 
+  /// What the peer did while we were not reading: closed the connection,
+  /// sent more bytes (left unread), or nothing complete yet (wait for
+  /// readable again). Non-blocking; reads nothing away.
+  enum class peer_state { closed, data, nothing };
+  peer_state peek_peer();
+
   /// Ends our side: TLS's close_notify (if it can be written now), then
   /// TCP's FIN. Reading goes on.
   void shutdown_send();

@@ -71,8 +71,9 @@ http::response_type engine_server::make_response(const http::request_type& req,
   return res;
 }
 
-void engine_server::handle(http::request_type&& req,
-                           http::response_callback respond) {
+void engine_server::handle(
+    http::request_type&& req, http::response_callback respond,
+    const std::shared_ptr<http::connection_watch>& watch) {
   // A CORS preflight from an allowed origin.
   auto origin = req[bhttp::field::origin];
   if (req.method() == bhttp::verb::options &&
@@ -116,7 +117,7 @@ void engine_server::handle(http::request_type&& req,
       return;
     }
     if (req.method() == bhttp::verb::get) {
-      socket->on_poll(std::move(answer));
+      socket->on_poll(std::move(answer), watch);
       return;
     }
     if (req.method() == bhttp::verb::post) {

@@ -39,7 +39,10 @@ public:
                 handler_factory make_handler);
 
   /// A plain HTTP request for this server's path.
-  void handle(http::request_type&& req, http::response_callback respond);
+  /// `watch` (may be null): the connection of the request, for a polling
+  /// GET that waits.
+  void handle(http::request_type&& req, http::response_callback respond,
+              const std::shared_ptr<http::connection_watch>& watch = nullptr);
 
   /// A WebSocket upgrade for this server's path: takes the stream, or
   /// returns the refusal.

@@ -24,8 +24,14 @@ engine_server* engine_site::find(const http::request_type& req) const {
 
 void engine_site::handle(http::request_type&& req,
                          http::response_callback respond) {
+  handle(std::move(req), std::move(respond), nullptr);
+}
+
+void engine_site::handle(http::request_type&& req,
+                         http::response_callback respond,
+                         const std::shared_ptr<http::connection_watch>& watch) {
   if (auto server = find(req)) {
-    server->handle(std::move(req), std::move(respond));
+    server->handle(std::move(req), std::move(respond), watch);
     return;
   }
   auto target = std::string{req.target()};

@@ -21,6 +21,9 @@ public:
 
   void handle(http::request_type&& req,
               http::response_callback respond) override;
+  /// A polling GET's session learns when its connection closes (`watch`).
+  void handle(http::request_type&& req, http::response_callback respond,
+              const std::shared_ptr<http::connection_watch>& watch) override;
 
   std::optional<http::response_type>
   upgrade(http::wire& stream, http::request_type& req,

@@ -190,9 +190,10 @@ void engine_socket::close(std::string reason) {
 
 // -- polling ------------------------------------------------------------------
 
-void engine_socket::on_poll(answer_callback answer) {
-  asio::post(strand_, [self = shared_from_this(),
-                       answer = std::move(answer)]() mutable {
+void engine_socket::on_poll(answer_callback answer,
+                            std::shared_ptr<http::connection_watch> watch) {
+  asio::post(strand_, [self = shared_from_this(), answer = std::move(answer),
+                       watch = std::move(watch)]() mutable {
     auto& s = *self;
     if (s.state_ == state::closed) {
       answer(error_answer(error_code::unknown_sid));
@@ -213,6 +214,19 @@ void engine_socket::on_poll(answer_callback answer) {
       return;
     }
     s.pending_get_ = std::move(answer);
+    auto poll = ++s.polls_;
+    if (watch)
+      watch->on_close([weak = s.weak_from_this(), poll] {
+        auto me = weak.lock();
+        if (!me)
+          return;
+        asio::post(me->strand_, [me, poll] {
+          // Still this GET waiting: the client is gone with it.
+          if (me->pending_get_ && me->polls_ == poll &&
+              me->state_ != state::closed)
+            me->terminate("transport error", true);
+        });
+      });
     if (s.upgrading_) {
       // Mid-upgrade the client waits for this GET to return before it
       // finishes the upgrade: never hold it, and keep what is queued for

@@ -118,8 +118,12 @@ public:
 
   // -- requests from the transports (any thread; posted onto the strand) ---
 
-  /// A polling GET: answered when there is something to send.
-  void on_poll(answer_callback answer);
+  /// A polling GET: answered when there is something to send. If its
+  /// connection closes first (`watch`, may be null), the session ends with
+  /// "transport error", as the Node server's "poll connection closed
+  /// prematurely".
+  void on_poll(answer_callback answer,
+               std::shared_ptr<http::connection_watch> watch = nullptr);
 
   /// A polling POST with `body`.
   void on_post(std::string body, answer_callback answer);
@@ -171,6 +175,7 @@ private:
   std::shared_ptr<engine_ws> probe_; // a WebSocket being upgraded to
   bool upgrading_ = false;           // the probe is answered, `5` is due
   std::optional<answer_callback> pending_get_;
+  uint64_t polls_ = 0; // GETs taken: tells a closed GET from a later one
   std::deque<outbound_frame> queue_; // polling: waiting for a GET
   size_t queued_bytes_ = 0;
   boost::asio::steady_timer heartbeat_timer_;

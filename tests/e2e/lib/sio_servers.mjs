@@ -157,5 +157,6 @@ export async function startRelay({ port = 0, options = {} } = {}) {
     throw err;
   }
   // dispose(): SIGTERM, a clean exit required, the temp dir removed.
-  return endpoint(socketioPort, () => node.dispose(), () => node.describe());
+  // `node`: the signalbox node itself (its metrics); absent for Node's.
+  return { ...endpoint(socketioPort, () => node.dispose(), () => node.describe()), node };
 }
