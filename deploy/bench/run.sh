@@ -16,6 +16,8 @@
 #            password + AES; pushes per server CPU-second to 100 subscribers
 #            of one signal (saturation as above); RSS after 10 M samples in
 #            100 signals (10 writers of 10 signals, 1 M samples each).
+#   tls      (issue 15) the fan-out and idle benchmarks again over TLS
+#            (net.tls-cert; the peer on Node's https), signalbox-load --tls.
 #
 # Saturation: the offered rate doubles step by step until the delivered rate
 # stops rising (under 5 % above the best so far), anything is lost or
@@ -105,7 +107,16 @@ start_server() {
         "--cluster.peers=[\"127.0.0.1:${b_ports% *}\"]" \
         --store.directory="$server_dir/a" >"$server_dir/out" 2>&1 &
       ;;
+    signalbox-tls)
+      taskset -c "$server_cpu" "$signalbox" --ttm.port=0 --socketio.port=0 --rtoc.port=0 --realdds.port=0 \
+        --jmri.port=0 --jmri.tcp-port=0 --net.max-connections=20000 \
+        --net.tls-cert="$out/tls/node.pem" --net.tls-key="$out/tls/node.key" \
+        --store.directory="$server_dir/store" "$@" >"$server_dir/out" 2>&1 &
+      ;;
     ttm-ws) taskset -c "$server_cpu" node "$ttm_peer/server.mjs" --port=0 \
+      >"$server_dir/out" 2>&1 & ;;
+    ttm-ws-tls) taskset -c "$server_cpu" node "$ttm_peer/server.mjs" --port=0 \
+      --tls-cert="$out/tls/node.pem" --tls-key="$out/tls/node.key" \
       >"$server_dir/out" 2>&1 & ;;
     sio-node) taskset -c "$server_cpu" node "$sio_peer/server.mjs" --port=0 \
       >"$server_dir/out" 2>&1 & ;;
@@ -173,9 +184,25 @@ run_load() {
   shift 2
   echo "$scenario" >"$out/$name.scenario.json"
   # The scenarios assert nothing: any non-zero status is a failed run.
-  taskset -c "$load_cpu" "$load" "$out/$name.scenario.json" "$@" \
+  taskset -c "$load_cpu" "$load" "$out/$name.scenario.json" "$@" "${load_flags[@]}" \
     --server-pid="$server_pid" --report="$out/$name.json" --quiet \
     >"$out/$name.txt" 2>"$out/$name.err"
+}
+
+# Extra signalbox-load options of the benchmark running (--tls).
+load_flags=()
+
+# make_tls_files: a P-256 authority and a server certificate in $out/tls.
+make_tls_files() {
+  local tls=$out/tls
+  [[ -e $tls/node.pem ]] && return 0
+  mkdir -p "$tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 2 -subj /CN=bench 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tls/node.key" -out "$tls/node.csr" -subj /CN=node 2>/dev/null
+  openssl x509 -req -in "$tls/node.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+    -set_serial 1 -out "$tls/node.pem" -days 2 2>/dev/null
 }
 
 # -- saturation + half load -------------------------------------------------
@@ -365,6 +392,24 @@ wanted idle && for kind in signalbox ttm-ws; do
   run_load "idle-$kind" "$(cat "$here/idle.json")" "--ttm-port=$server_port"
   stop_server
 done
+# tls (issue 15): the fan-out and the idle connections over TLS, signalbox
+# and the peer, with the same scenarios; the generator speaks TLS too (on
+# its own core), so its CPU is the first limit to watch.
+if wanted tls; then
+  make_tls_files
+  load_flags=(--tls)
+  for kind in signalbox-tls ttm-ws-tls; do
+    saturate fanout "$kind" ttm --ttm-port "$here/fanout.json" "$fanout_rate" \
+      "$fanout_metric" 1 20000
+  done
+  for kind in signalbox-tls ttm-ws-tls; do
+    start_server "$kind" ttm
+    log "idle-$kind"
+    run_load "idle-$kind" "$(cat "$here/idle.json")" "--ttm-port=$server_port"
+    stop_server
+  done
+  load_flags=()
+fi
 
 # run_rtoc NAME SCENARIO [OPTION...]: one RTOC run against a fresh node.
 run_rtoc() {
@@ -391,9 +436,19 @@ fi
 # -- the table --------------------------------------------------------------
 
 peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
+# The servers of benchmark BENCH in the table: plain, then over TLS.
+kinds_of() {
+  case $1 in
+    fanout)
+      wanted fanout && echo signalbox ttm-ws
+      wanted tls && echo signalbox-tls ttm-ws-tls
+      ;;
+    *) echo signalbox "$(peer_of "$1")" ;;
+  esac
+}
 
 {
-  if wanted fanout || wanted relay; then
+  if wanted fanout || wanted relay || wanted tls; then
     echo "| benchmark | server | saturation /s | server CPU % | load CPU % | per server CPU-second | half load /s | p50 µs | p99 µs | p99.9 µs | lost |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   fi
@@ -402,8 +457,8 @@ peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   fi
   for bench in fanout realdds-mirror relay; do
-    wanted "${bench%-mirror}" || continue
-    for kind in signalbox $(peer_of $bench); do
+    wanted "${bench%-mirror}" || { [[ $bench == fanout ]] && wanted tls; } || continue
+    for kind in $(kinds_of $bench); do
       sat=$out/$bench-$kind-saturation.json
       half=$out/$bench-$kind-half.json
       if [[ $bench != relay ]]; then
@@ -473,11 +528,14 @@ peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
       done
     done
   fi
-  if wanted idle; then
+  if wanted idle || wanted tls; then
     echo
     echo "| idle | server | connections | RSS before KiB | RSS connected KiB | KiB per connection |"
     echo "|---|---|---:|---:|---:|---:|"
-    for kind in signalbox ttm-ws; do
+    idle_kinds=()
+    wanted idle && idle_kinds+=(signalbox ttm-ws)
+    wanted tls && idle_kinds+=(signalbox-tls ttm-ws-tls)
+    for kind in "${idle_kinds[@]}"; do
       jq -r --arg kind "$kind" '
         (.connections.made) as $c |
         "| idle | \($kind) | \($c) | \(.server.rss_kib_start) | \(.server.rss_kib_connected) | \((.server.rss_kib_connected - .server.rss_kib_start) / $c * 100 | floor / 100) |"' \

@@ -7,7 +7,10 @@
 //                  [--socketio-port=N] [--jmri-port=N] [--jmri-tcp-port=N]
 //                  [--rtoc-port=N] [--realdds-port=N]
 //                  [--server-pid=PID] [--report=FILE] [--threads=N]
-//                  [--quiet]
+//                  [--quiet] [--tls]
+//
+// --tls: ttmnotify subscribers and REST writers connect over TLS (wss://,
+// https://) without checking the node's certificate.
 //
 // Exit status: 0 every assertion passed, 1 an assertion failed, 2 bad
 // usage, unusable scenario, or the run could not start.
@@ -18,6 +21,7 @@
 #include <string>
 #include <sys/resource.h>
 
+#include "tools/load/client_stream.hpp"
 #include "tools/load/report.hpp"
 #include "tools/load/runner.hpp"
 #include "tools/load/scenario.hpp"
@@ -31,7 +35,8 @@ constexpr const char* usage =
     "usage: signalbox-load <scenario.json> [--host=H] [--ttm-port=N]\n"
     "         [--socketio-port=N] [--jmri-port=N] [--jmri-tcp-port=N]\n"
     "         [--rtoc-port=N] [--realdds-port=N]\n"
-    "         [--server-pid=PID] [--report=FILE] [--threads=N] [--quiet]\n";
+    "         [--server-pid=PID] [--report=FILE] [--threads=N] [--quiet]\n"
+    "         [--tls]\n";
 
 struct cli {
   std::string scenario_file;
@@ -64,6 +69,10 @@ cli parse_cli(int argc, char** argv) {
     std::string arg = argv[i];
     if (arg == "--quiet") {
       c.run.quiet = true;
+      continue;
+    }
+    if (arg == "--tls") {
+      enable_client_tls();
       continue;
     }
     if (arg.rfind("--", 0) != 0) {

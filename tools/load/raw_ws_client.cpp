@@ -46,9 +46,15 @@ raw_ws_client::raw_ws_client(boost::asio::io_context& io,
       protocol_(std::move(protocol)), stats_(stats) {}
 
 void raw_ws_client::connect() {
-  connect_tcp(tcp_, endpoint_, stats_,
+  connect_tcp(tcp_.tcp(), endpoint_, stats_,
               [self = shared_from_this()](beast::error_code ec) {
-                self->on_connect(ec);
+                if (ec) {
+                  self->on_connect(ec);
+                  return;
+                }
+                self->tcp_.async_handshake([self](beast::error_code tls_ec) {
+                  self->on_connect(tls_ec);
+                });
               });
 }
 
@@ -59,7 +65,7 @@ void raw_ws_client::on_connect(beast::error_code ec) {
   }
   // The handshake must finish within the connect's 10 s too.
   beast::error_code ignored;
-  tcp_.socket().set_option(boost::asio::ip::tcp::no_delay{true}, ignored);
+  tcp_.tcp().socket().set_option(boost::asio::ip::tcp::no_delay{true}, ignored);
   key_ = random_key();
   writing_buffer_ = ws::upgrade_request(host_, target_, protocol_, key_);
   boost::asio::async_write(
@@ -105,15 +111,14 @@ void raw_ws_client::read_handshake() {
 void raw_ws_client::on_handshake(std::string_view head) {
   if (!ws::check_upgrade_response(head, key_).empty()) {
     stats_.connects_failed++;
-    beast::error_code ignored;
-    tcp_.socket().close(ignored);
+    tcp_.close();
     return;
   }
   // Frames may have come in the same read as the answer.
   auto rest = in_used_ - head.size();
   std::memmove(in_.data(), in_.data() + head.size(), rest);
   in_used_ = rest;
-  tcp_.expires_never();
+  tcp_.tcp().expires_never();
   open_ = true;
   stats_.connects_made++;
   stats_.open++;
@@ -126,11 +131,17 @@ void raw_ws_client::on_handshake(std::string_view head) {
 void raw_ws_client::read() {
   if (in_.size() - in_used_ < read_chunk / 4)
     in_.resize(std::max(in_.size() * 2, in_used_ + read_chunk));
-  tcp_.socket().async_read_some(
-      boost::asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
-      [self = shared_from_this()](beast::error_code ec, size_t bytes) {
-        self->on_read(ec, bytes);
-      });
+  // Plain: straight from the socket (no timer to service per read).
+  auto on_read = [self = shared_from_this()](beast::error_code ec,
+                                             size_t bytes) {
+    self->on_read(ec, bytes);
+  };
+  auto space =
+      boost::asio::buffer(in_.data() + in_used_, in_.size() - in_used_);
+  if (tcp_.secure())
+    tcp_.async_read_some(space, std::move(on_read));
+  else
+    tcp_.tcp().socket().async_read_some(space, std::move(on_read));
 }
 
 void raw_ws_client::on_read(beast::error_code ec, size_t bytes) {
@@ -213,14 +224,19 @@ void raw_ws_client::flush_out() {
   // with the next write, and neither is reallocated once grown.
   std::swap(out_, writing_buffer_);
   out_.clear();
-  boost::asio::async_write(
-      tcp_.socket(), boost::asio::buffer(writing_buffer_),
-      [self = shared_from_this()](beast::error_code ec, size_t) {
-        self->writing_ = false;
-        self->writing_buffer_.clear();
-        if (!ec)
-          self->flush_out(); // what was queued meanwhile
-      });
+  auto on_written = [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->writing_ = false;
+    self->writing_buffer_.clear();
+    if (!ec)
+      self->flush_out(); // what was queued meanwhile
+  };
+  if (tcp_.secure())
+    boost::asio::async_write(tcp_, boost::asio::buffer(writing_buffer_),
+                             std::move(on_written));
+  else
+    boost::asio::async_write(tcp_.tcp().socket(),
+                             boost::asio::buffer(writing_buffer_),
+                             std::move(on_written));
 }
 
 void raw_ws_client::drop() {
@@ -240,8 +256,7 @@ void raw_ws_client::end() {
     return;
   open_ = false;
   stats_.open--;
-  beast::error_code ignored;
-  tcp_.socket().close(ignored);
+  tcp_.close();
 }
 
 void raw_ws_client::close() {
@@ -250,8 +265,7 @@ void raw_ws_client::close() {
       return;
     self->closing_ = true;
     if (!self->open_) {
-      beast::error_code ignored;
-      self->tcp_.socket().close(ignored);
+      self->tcp_.close();
       return;
     }
     // Our close (1000); the node answers with its own and ends the

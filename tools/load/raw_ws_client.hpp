@@ -22,6 +22,7 @@
 #include <boost/beast/core.hpp>
 
 #include "tools/load/client.hpp"
+#include "tools/load/client_stream.hpp"
 #include "tools/load/stats.hpp"
 
 namespace signalbox::load {
@@ -29,7 +30,8 @@ namespace signalbox::load {
 class raw_ws_client : public client,
                       public std::enable_shared_from_this<raw_ws_client> {
 public:
-  /// Opens `ws://host<target>`, offering `protocol` ("" for none).
+  /// Opens `ws://host<target>` (`wss://` in a TLS scenario), offering
+  /// `protocol` ("" for none).
   raw_ws_client(boost::asio::io_context& io,
                 boost::asio::ip::tcp::endpoint endpoint, std::string host,
                 std::string target, std::string protocol, run_stats& stats);
@@ -53,9 +55,7 @@ protected:
 
   run_stats& stats() { return stats_; }
   bool closing() const { return closing_; }
-  boost::beast::tcp_stream::executor_type executor() {
-    return tcp_.get_executor();
-  }
+  client_stream::executor_type executor() { return tcp_.get_executor(); }
 
 private:
   void on_connect(boost::beast::error_code ec);
@@ -72,7 +72,7 @@ private:
   void end();
   void flush_out();
 
-  boost::beast::tcp_stream tcp_;
+  client_stream tcp_; // plain or TLS
   boost::asio::ip::tcp::endpoint endpoint_;
   std::string host_;
   std::string target_;

@@ -48,9 +48,15 @@ rest_writer::rest_writer(boost::asio::io_context& io,
           std::chrono::duration<double>(1.0 / cfg_.rate))) {}
 
 void rest_writer::connect() {
-  connect_tcp(stream_, endpoint_, stats_,
+  connect_tcp(stream_.tcp(), endpoint_, stats_,
               [self = shared_from_this()](beast::error_code ec) {
-                self->on_connect(ec);
+                if (ec) {
+                  self->on_connect(ec);
+                  return;
+                }
+                self->stream_.async_handshake([self](beast::error_code tls_ec) {
+                  self->on_connect(tls_ec);
+                });
               });
 }
 
@@ -201,7 +207,7 @@ void rest_writer::exchange(request req,
   req_.keep_alive(true);
   req_.prepare_payload();
   res_ = {};
-  stream_.expires_after(std::chrono::seconds(30));
+  stream_.tcp().expires_after(std::chrono::seconds(30));
   http::async_write(stream_, req_,
                     [self = shared_from_this(), done = std::move(done)](
                         beast::error_code ec, size_t) mutable {
@@ -214,7 +220,7 @@ void rest_writer::exchange(request req,
                                        [self, done = std::move(done)](
                                            beast::error_code ec, size_t) {
                                          self->in_flight_ = false;
-                                         self->stream_.expires_never();
+                                         self->stream_.tcp().expires_never();
                                          done(ec);
                                        });
                     });
@@ -230,9 +236,6 @@ void rest_writer::fail() {
 
 void rest_writer::disconnect() {
   timer_.cancel();
-  beast::error_code ignored;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both,
-                            ignored);
   stream_.close();
   if (connected_) {
     connected_ = false;

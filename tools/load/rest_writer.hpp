@@ -20,6 +20,7 @@
 #include <boost/beast/http.hpp>
 
 #include "tools/load/client.hpp"
+#include "tools/load/client_stream.hpp"
 #include "tools/load/gpio_timeline.hpp"
 #include "tools/load/scenario.hpp"
 #include "tools/load/stats.hpp"
@@ -74,7 +75,7 @@ private:
   void fail();
   void disconnect();
 
-  boost::beast::tcp_stream stream_;
+  client_stream stream_; // plain or TLS
   boost::asio::steady_timer timer_;
   boost::asio::ip::tcp::endpoint endpoint_;
   rest_writer_config cfg_;

@@ -13,6 +13,7 @@
 //     (unless notify is false).
 //
 //   node server.mjs --port=0 [--max-queue-bytes=4194304]
+//                   [--tls-cert=FILE --tls-key=FILE]   (https:// and wss://)
 //
 // Prints `listening ttm 127.0.0.1:<port>` once bound; SIGTERM closes every
 // connection (1001, like a node shutting down) and exits with code 0.
@@ -21,7 +22,9 @@
 // written to disk. The benchmarks write with persistent false, where
 // signalbox does not commit to LMDB either, so both do the same work.
 
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { parseArgs } from 'node:util';
 
 import { WebSocket, WebSocketServer } from 'ws';
@@ -32,6 +35,8 @@ const { values: args } = parseArgs({
     // signalbox's net.max-queue-bytes: a subscriber that falls this far
     // behind is closed as a slow consumer instead of growing without bound.
     'max-queue-bytes': { type: 'string', default: String(4 * 1024 * 1024) },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   },
 });
 const maxQueueBytes = Number(args['max-queue-bytes']);
@@ -160,9 +165,12 @@ async function handle(req, res) {
   return fail(res, 405, `method ${req.method} not allowed`);
 }
 
-const server = http.createServer((req, res) => {
+const onRequest = (req, res) => {
   handle(req, res).catch(() => res.destroy());
-});
+};
+const server = args['tls-cert']
+  ? https.createServer({ cert: fs.readFileSync(args['tls-cert']), key: fs.readFileSync(args['tls-key']) }, onRequest)
+  : http.createServer(onRequest);
 
 server.on('upgrade', (req, socket, head) => {
   const path = req.url.split('?')[0];
