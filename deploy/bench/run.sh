@@ -369,14 +369,8 @@ if wanted cluster || wanted cluster-link; then
   }
   g++ -O2 -std=c++17 -I"$root" "$root/tools/peers/broker-bench/broker_bench.cpp" \
     -o "$out/broker-bench" -lbroker -lcaf_io -lcaf_core -lcaf_openssl -lpthread
-  tls=$out/link-tls
-  mkdir -p "$tls"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 2 -subj /CN=bench 2>/dev/null
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$tls/node.key" -out "$tls/node.csr" -subj /CN=node 2>/dev/null
-  openssl x509 -req -in "$tls/node.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
-    -set_serial 1 -out "$tls/node.pem" -days 2 2>/dev/null
+  make_tls_files
+  tls=$out/tls
   link_args=(--events=1000000 --rate=5000 --seconds=5)
   taskset -c "$server_cpu" "$build/signalbox-cluster-bench" "${link_args[@]}" \
     --window=1000 >"$out/cluster-link-plain.jsonl" 2>/dev/null
