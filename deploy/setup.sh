@@ -28,10 +28,10 @@ build_packages=(build-essential cmake pkg-config libcaf-dev libboost1.74-dev
 # systemd-analyze (the unit file), the RTOC client's Python modules, openssl
 # (test certificates), dpkg-dev (the package's dependencies), prometheus
 # (promtool checks GET /metrics), chromium (the dashboard's browser test,
-# driven by npm's puppeteer-core), and Node.js with npm for the other
-# end-to-end clients.
+# driven by npm's puppeteer-core), curl and jq (the short soak), and Node.js
+# with npm for the other end-to-end clients.
 test_packages=(systemd python3 python3-websockets python3-pycryptodome openssl
-               dpkg-dev prometheus chromium)
+               dpkg-dev prometheus chromium curl jq)
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 

@@ -1,0 +1,15 @@
+# The soak's samples (deploy/soak/run.sh): gnuplot -e "csv='...'; png='...'" soak.gp
+set datafile separator ","
+set terminal png size 1200,900
+set output png
+set multiplot layout 3,1 title "signalbox soak: node killed with SIGKILL and restarted every cycle"
+set key top left
+set xlabel "seconds"
+set ylabel "RSS MiB"
+plot csv using 1:($3/1024) skip 1 with linespoints title "RSS"
+set ylabel "descriptors / connections"
+plot csv using 1:5 skip 1 with linespoints title "open descriptors", \
+     csv using 1:7 skip 1 with linespoints title "connections"
+set ylabel "KiB queued"
+plot csv using 1:($6/1024) skip 1 with linespoints title "outbound bytes queued"
+unset multiplot
