@@ -100,7 +100,9 @@ check_acked() {
 }
 
 # The sampler: one CSV line every SOAK_SAMPLE seconds for the node running.
-echo "seconds,cycle,rss_kib,cpu_seconds,fds,queued_bytes,connections" >"$out/samples.csv"
+# rss_anon_kib: the node's own memory; the rest of RSS is file pages (the
+# LMDB map it has read), which grows with the data, not with time.
+echo "seconds,cycle,rss_kib,cpu_seconds,fds,queued_bytes,connections,rss_anon_kib" >"$out/samples.csv"
 sampler() {
   local started=$SECONDS ticks pid ttm_port
   ticks=$(getconf CLK_TCK)
@@ -109,14 +111,15 @@ sampler() {
     pid=$(cat "$out/node.pid" 2>/dev/null) || continue
     ttm_port=$(cat "$out/ttm.port" 2>/dev/null) || continue
     [[ -r /proc/$pid/status ]] || continue
-    local rss cpu fds metrics queued conns
+    local rss anon cpu fds metrics queued conns
     rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null) || continue
+    anon=$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null) || continue
     cpu=$(awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$pid/stat" 2>/dev/null) || continue
     fds=$(find "/proc/$pid/fd" -maxdepth 1 2>/dev/null | wc -l)
     metrics=$(curl -s --max-time 2 "http://127.0.0.1:$ttm_port/metrics") || continue
     queued=$(awk '/^signalbox_bytes_queued\{/ {s += $2} END {print s + 0}' <<<"$metrics")
     conns=$(awk '/^signalbox_connections\{/ {s += $2} END {print s + 0}' <<<"$metrics")
-    echo "$((SECONDS - started)),$(cat "$out/cycle"),$rss,$cpu,$((fds - 1)),$queued,$conns" \
+    echo "$((SECONDS - started)),$(cat "$out/cycle"),$rss,$cpu,$((fds - 1)),$queued,$conns,$anon" \
       >>"$out/samples.csv"
   done
 }

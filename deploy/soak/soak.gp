@@ -6,7 +6,8 @@ set multiplot layout 3,1 title "signalbox soak: node killed with SIGKILL and res
 set key top left
 set xlabel "seconds"
 set ylabel "RSS MiB"
-plot csv using 1:($3/1024) skip 1 with linespoints title "RSS"
+plot csv using 1:($3/1024) skip 1 with linespoints title "RSS", \
+     csv using 1:($8/1024) skip 1 with linespoints title "anonymous RSS (the node's own memory)"
 set ylabel "descriptors / connections"
 plot csv using 1:5 skip 1 with linespoints title "open descriptors", \
      csv using 1:7 skip 1 with linespoints title "connections"
