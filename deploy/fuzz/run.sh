@@ -88,7 +88,8 @@ for t in "${targets[@]}"; do
   # Minimise: the smallest set with the same coverage, for the next run.
   fresh=$work/corpus/$t.min
   rm -rf "$fresh" && mkdir -p "$fresh"
-  if "$build/tests/fuzz-$t" -merge=1 "$fresh" "$corpus" >"$results/$t/merge.log" 2>&1; then
+  if "$build/tests/fuzz-$t" -merge=1 -artifact_prefix="$results/$t/" "$fresh" "$corpus" \
+    >"$results/$t/merge.log" 2>&1; then
     rm -rf "$corpus" && mv "$fresh" "$corpus"
   else
     # An input of the corpus crashes (a finding above): keep it whole.
@@ -97,7 +98,8 @@ for t in "${targets[@]}"; do
   fi
   after=$(count_files "$corpus")
   if [[ ${SEEDS:-} == update ]]; then
-    "$build/tests/fuzz-$t" -merge=1 "$root/tests/fuzz/corpus/$t" "$corpus" \
+    "$build/tests/fuzz-$t" -merge=1 -artifact_prefix="$results/$t/" \
+      "$root/tests/fuzz/corpus/$t" "$corpus" \
       >>"$results/$t/merge.log" 2>&1 || log "$t: seeds not updated (see merge.log)"
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$results/$t/run.log" | tail -1)
