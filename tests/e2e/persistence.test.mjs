@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { renderConfig } from './lib/config.mjs';
 import { expectError, expectJson, expectStatus } from './lib/http.mjs';
 import { jobBody } from './lib/jobs.mjs';
-import { SignalboxNode, TempDir } from './lib/node.mjs';
+import { nodesOnOneDataDir } from './lib/node.mjs';
 
 // No jobs that could outlive a killed node; one configured job to check
 // that API ids never collide with configured ones.
@@ -24,20 +24,7 @@ const path = (key) => `/api/values/${encodeURIComponent(key)}`;
  * up, whatever happens.
  */
 async function withDataDir(t, body) {
-  const dir = await TempDir.create();
-  const nodes = [];
-  t.after(async () => {
-    try {
-      for (const n of nodes) await n.dispose();
-    } finally {
-      await dir.remove();
-    }
-  });
-  await body(async () => {
-    const node = await SignalboxNode.start({ dir, config });
-    nodes.push(node);
-    return node;
-  });
+  await body(await nodesOnOneDataDir(t, { config }));
 }
 
 test('a persistent value survives a restart, a non-persistent one does not', async (t) => {

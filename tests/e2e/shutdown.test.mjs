@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { raw, renderConfig } from './lib/config.mjs';
 import { expectJson } from './lib/http.mjs';
 import { Status, updateOf } from './lib/jobs.mjs';
-import { processAlive, processGone, SignalboxNode, TempDir } from './lib/node.mjs';
+import { nodesOnOneDataDir, processAlive, processGone } from './lib/node.mjs';
 
 const config = renderConfig({
   jobs: {
@@ -36,21 +36,8 @@ async function runningPids(node, client) {
   return pids;
 }
 
-async function withDataDir(t) {
-  const dir = await TempDir.create();
-  const nodes = [];
-  t.after(async () => {
-    try {
-      for (const n of nodes) await n.dispose();
-    } finally {
-      await dir.remove();
-    }
-  });
-  return async (options = {}) => {
-    const node = await SignalboxNode.start({ dir, config, ...options });
-    nodes.push(node);
-    return node;
-  };
+function withDataDir(t) {
+  return nodesOnOneDataDir(t, { config });
 }
 
 for (const signal of ['SIGTERM', 'SIGINT']) {

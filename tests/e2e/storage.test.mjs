@@ -9,26 +9,13 @@ import { test } from 'node:test';
 
 import { expectError, expectJson, expectStatus } from './lib/http.mjs';
 import { scrape, valueOf } from './lib/metrics.mjs';
-import { SignalboxNode, TempDir, runToExit } from './lib/node.mjs';
+import { nodesOnOneDataDir, runToExit, TempDir } from './lib/node.mjs';
 
 const LIMITS = ['--store.map-size=65536', '--store.max-size=262144'];
 const CHUNK = 'x'.repeat(15000);
 
 test('at store.max-size writes get 507, and nothing acknowledged is lost', { timeout: 60000 }, async (t) => {
-  const dir = await TempDir.create();
-  const nodes = [];
-  t.after(async () => {
-    try {
-      for (const n of nodes) await n.dispose();
-    } finally {
-      await dir.remove();
-    }
-  });
-  const start = async () => {
-    const node = await SignalboxNode.start({ dir, args: LIMITS });
-    nodes.push(node);
-    return node;
-  };
+  const start = await nodesOnOneDataDir(t, { args: LIMITS });
   let node = await start();
   const put = (key, persistent, value = CHUNK) => node.api.put(`/api/values/${key}`, { value, persistent, notify: true });
 

@@ -335,6 +335,29 @@ export class SignalboxNode {
   }
 }
 
+/**
+ * A data directory that outlives single nodes: returns `start(options)`,
+ * which starts a node on it with `defaults` and `options`. Every node and
+ * the directory are cleaned up after the test `t`, whatever happens
+ * (restarts, kill -9).
+ */
+export async function nodesOnOneDataDir(t, defaults = {}) {
+  const dir = await TempDir.create();
+  const nodes = [];
+  t.after(async () => {
+    try {
+      for (const n of nodes) await n.dispose();
+    } finally {
+      await dir.remove();
+    }
+  });
+  return async (options = {}) => {
+    const node = await SignalboxNode.start({ ...defaults, ...options, dir });
+    nodes.push(node);
+    return node;
+  };
+}
+
 /** Starts a node and registers its disposal with the test context `t`. */
 export async function startNode(t, options) {
   const node = await SignalboxNode.start(options);
