@@ -380,6 +380,9 @@ node_config::node_config() {
       .add(x.net.max_queue_frames, "max-queue-frames",
            "outbound frames queued per connection before it is closed as a "
            "slow consumer (1008)")
+      .add(x.net.max_waiting_requests, "max-waiting-requests",
+           "requests of one connection waiting for the node before that "
+           "client is no longer read (until half are answered)")
       .add(x.net.max_connections, "max-connections",
            "open connections per listener; more are refused")
       .add(x.net.http_idle_timeout, "http-idle-timeout",
@@ -591,6 +594,8 @@ caf::expected<node_options> node_config::read_node_options() const {
   if (x.net.max_queue_bytes == 0 || x.net.max_queue_frames == 0)
     return config_error("net.max-queue-bytes and net.max-queue-frames must "
                         "be positive");
+  if (x.net.max_waiting_requests == 0)
+    return config_error("net.max-waiting-requests must be positive");
   if (auto err = check_net_tls(x.net))
     return err;
   if (auto err = check_cluster(x))

@@ -28,6 +28,11 @@ struct net_options {
   size_t max_frame_bytes = 64 * 1024;       // incoming WebSocket message
   size_t max_queue_bytes = 4 * 1024 * 1024; // outbound bytes per connection
   size_t max_queue_frames = 4096;           // outbound frames per connection
+  // Requests of one connection waiting for the node (JMRI, RTOC, realdds
+  // controls, relay events); at this many, or max_frame_bytes of them, the
+  // client is no longer read until half is answered (the relay, which
+  // cannot stop reading a client, disconnects it).
+  size_t max_waiting_requests = 256;
   std::chrono::milliseconds http_idle_timeout{30000}; // keep-alive idle
   std::chrono::milliseconds request_timeout{10000};   // actor round-trips
   std::chrono::milliseconds close_timeout{2000};    // WebSocket close handshake

@@ -91,9 +91,33 @@ void ws_session::start_reading() {
 }
 
 void ws_session::wait_readable() {
+  read_pending_ = true;
   wire_.async_wait_readable([self = shared_from_this()](beast::error_code ec) {
+    self->read_pending_ = false;
     self->on_readable(ec);
   });
+}
+
+void ws_session::pause_reading() {
+  reading_paused_ = true;
+}
+
+void ws_session::resume_reading() {
+  if (!reading_paused_)
+    return;
+  reading_paused_ = false;
+  asio::post(wire_.get_executor(),
+             [self = shared_from_this()] { self->continue_reading(); });
+}
+
+void ws_session::continue_reading() {
+  // A wait under way picks the socket up itself; a new pause wins.
+  if (finished_ || reading_paused_ || read_pending_)
+    return;
+  if (!discard_input_ && !handle_input())
+    return;
+  if (!reading_paused_)
+    on_readable({});
 }
 
 void ws_session::on_readable(beast::error_code ec) {
@@ -103,6 +127,8 @@ void ws_session::on_readable(beast::error_code ec) {
     finish();
     return;
   }
+  if (reading_paused_)
+    return; // resume_reading reads again
   for (;;) {
     // Read what is there, at least what the frame being parsed still needs.
     auto have = read_buffer_.size();
@@ -125,6 +151,8 @@ void ws_session::on_readable(beast::error_code ec) {
       read_buffer_.clear();
     else if (!handle_input())
       return;
+    if (reading_paused_)
+      return; // the node is behind: the socket waits, resume reads it
     if (n < space.size())
       break; // the socket is drained
   }
@@ -165,6 +193,10 @@ bool ws_session::handle_input() {
           on_message(e.payload);
         if (finished_)
           return false;
+        if (reading_paused_) {
+          read_buffer_.consume(e.consumed);
+          return true;
+        }
       }
       break;
     case kind::ping:
@@ -456,6 +488,8 @@ void ws_session::close_with(uint16_t code, const char* reason) {
     finish();
     return;
   }
+  // No message is handed on any more: read again, for the peer's close.
+  resume_reading();
   // Drop what is queued but not yet being written; the close frame goes
   // out after the batch in flight.
   drop_pending();
@@ -470,7 +504,8 @@ void ws_session::arm_keepalive() {
   timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (ec || self->closing_ || self->finished_)
       return; // cancelled, or replaced by the close timer
-    if (self->heard_) {
+    if (self->heard_ || self->reading_paused_) {
+      // A paused peer may well have spoken: the node is not listening.
       self->heard_ = false;
       self->pinged_ = false;
     } else if (!self->pinged_) {

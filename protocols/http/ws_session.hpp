@@ -18,7 +18,9 @@
 // its own until data arrives, so an idle subscriber costs no read buffer.
 // Pings are answered, the peer's close is echoed, protocol errors fail the
 // connection with the RFC's close codes, and a peer silent for
-// net.ws-idle-timeout (pinged halfway) is dropped.
+// net.ws-idle-timeout (pinged halfway) is dropped. A subclass whose peer
+// sends faster than the node answers pauses reading (pause_reading): the
+// frames already read wait in the buffer, and TCP slows the peer down.
 #pragma once
 
 #include <atomic>
@@ -116,6 +118,15 @@ protected:
   /// Queues a frame; must run on the strand.
   void enqueue_on_strand(outbound_frame frame) { send(std::move(frame)); }
 
+  /// Stops handing messages on and reading the socket: the peer's requests
+  /// wait for the node (request_queue). What was read stays in the buffer.
+  /// A paused peer is not idle: the keep-alive leaves it alone. Strand only.
+  void pause_reading();
+
+  /// Hands on what was read and reads again; posts, so it may be called
+  /// from inside on_message. Strand only.
+  void resume_reading();
+
 private:
   /// A frame in the queue, with the header it is written with.
   struct queued {
@@ -130,6 +141,8 @@ private:
   void start_reading();
   void wait_readable();
   void on_readable(beast::error_code ec);
+  /// After a pause: the buffered frames first, then the socket.
+  void continue_reading();
   /// Handles every complete frame in the read buffer; false once the
   /// connection is finished.
   bool handle_input();
@@ -185,6 +198,8 @@ private:
   bool draining_ = false; // close once the queue is written
   bool heard_ = false;    // something arrived since the last keep-alive tick
   bool pinged_ = false;   // a keep-alive ping is unanswered
+  bool reading_paused_ = false; // pause_reading: the node is behind
+  bool read_pending_ = false;   // a wait for readability is under way
   uint16_t drain_code_ = ws::close_code::going_away;
 };
 

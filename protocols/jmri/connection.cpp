@@ -21,8 +21,12 @@ connection::connection(caf::actor_system& sys, jmri_directory_actor directory,
                        std::shared_ptr<transport> t)
     : sys_(sys), directory_(std::move(directory)),
       settings_(std::move(settings)), transport_(std::move(t)),
-      requests_(settings_.max_pending_requests,
-                [this](std::string& text) { return handle_text(text); }),
+      requests_(
+          settings_.max_pending_requests, settings_.max_pending_bytes,
+          [this](std::string& text) { return handle_text(text); },
+          [this](bool paused) {
+            paused ? transport_->pause_input() : transport_->resume_input();
+          }),
       locale_(settings_.default_locale) {
   // nop
 }
@@ -46,8 +50,7 @@ void connection::on_open() {
 }
 
 void connection::on_text(std::string_view text) {
-  if (!requests_.push(std::string{text}))
-    transport_->abort("too many requests waiting for an answer");
+  requests_.push(std::string{text});
 }
 
 void connection::on_closed() {

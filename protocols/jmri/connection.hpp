@@ -4,8 +4,9 @@
 // (client subscriptions through the node's jmri_directory).
 //
 // Replies keep the order of requests, as a real JMRI server's do: while a
-// request waits for the directory, later ones queue behind it (bounded: a
-// client that floods the node is disconnected).
+// request waits for the directory, later ones queue behind it. The queue is
+// bounded by back-pressure: when it is full the transport stops reading the
+// client until it has room again (request_queue.hpp).
 #pragma once
 
 #include <chrono>
@@ -27,6 +28,7 @@ struct connection_settings {
   hello_info hello;
   std::chrono::milliseconds idle_timeout{16500}; // heartbeat interval * 1.1
   size_t max_pending_requests = 256;
+  size_t max_pending_bytes = 64 * 1024; // net.max-frame-bytes
   std::string default_locale = "en";
 };
 
@@ -42,11 +44,14 @@ public:
   /// Closes once everything queued is written (after a goodbye).
   virtual void close_after_writes() = 0;
 
-  /// Closes at once (protocol abuse).
-  virtual void abort(const char* reason) = 0;
-
   /// Runs `fn` on the connection's strand (from any thread).
   virtual void post(std::function<void()> fn) = 0;
+
+  /// Stops reading the peer: its requests wait (the idle timeout too).
+  virtual void pause_input() = 0;
+
+  /// Reads again; must not read synchronously (called from the queue).
+  virtual void resume_input() = 0;
 };
 
 class connection : public std::enable_shared_from_this<connection> {

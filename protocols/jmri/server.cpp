@@ -108,6 +108,9 @@ public:
   void serve(caf::actor_system& sys, jmri_directory_actor directory) override {
     auto settings = make_settings(opts_);
     auto limits = net_;
+    // What may wait of one client's requests: one message at its largest.
+    settings.max_pending_bytes = limits.max_frame_bytes;
+    settings.max_pending_requests = limits.max_waiting_requests;
     ws_->impl().run(http::http_connections(
         std::make_shared<jmri_site>(sys, limits, directory, settings), limits));
     tcp_->impl().run(

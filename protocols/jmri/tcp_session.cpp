@@ -27,14 +27,19 @@ public:
       s->close_when_drained();
   }
 
-  void abort(const char*) override {
-    if (auto s = session_.lock())
-      s->finish();
-  }
-
   void post(std::function<void()> fn) override {
     if (auto s = session_.lock())
       asio::post(s->socket_.get_executor(), std::move(fn));
+  }
+
+  void pause_input() override {
+    if (auto s = session_.lock())
+      s->pause_reading();
+  }
+
+  void resume_input() override {
+    if (auto s = session_.lock())
+      s->resume_reading();
   }
 
 private:
@@ -85,10 +90,36 @@ void tcp_session::shutdown() {
   });
 }
 
+void tcp_session::pause_reading() {
+  // The client is not silent: the node is not reading it.
+  paused_ = true;
+  if (!draining_)
+    idle_timer_.cancel();
+  // No read and no timer hold the session now: it holds itself.
+  paused_self_ = shared_from_this();
+}
+
+void tcp_session::resume_reading() {
+  if (!paused_)
+    return;
+  paused_ = false;
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    if (!self->paused_) // not paused again meanwhile
+      self->paused_self_.reset();
+    if (self->finished_ || self->draining_ || self->paused_ ||
+        self->read_pending_)
+      return;
+    self->arm_idle_timer();
+    self->do_read();
+  });
+}
+
 void tcp_session::do_read() {
+  read_pending_ = true;
   socket_.async_read_some(
       asio::buffer(read_buffer_),
       [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+        self->read_pending_ = false;
         if (ec || self->finished_) {
           self->finish();
           return;
@@ -107,8 +138,8 @@ void tcp_session::do_read() {
           self->close_when_drained();
           return;
         }
-        if (!self->draining_)
-          self->do_read();
+        if (!self->draining_ && !self->paused_)
+          self->do_read(); // else resume_reading reads again
       });
 }
 
@@ -186,6 +217,7 @@ void tcp_session::finish() {
   if (finished_)
     return;
   finished_ = true;
+  paused_self_.reset();
   idle_timer_.cancel();
   queue_.clear();
   queued_bytes_ = 0;

@@ -2,7 +2,8 @@
 // sends a stream of concatenated JSON values (whitespace between them
 // optional), the node writes its frames back to back with no delimiter. The
 // write queue is bounded like a WebSocket's; a connection silent for longer
-// than the heartbeat interval x 1.1 is closed.
+// than the heartbeat interval x 1.1 is closed. While too many of its
+// requests wait for the node, the socket is not read (request_queue.hpp).
 #pragma once
 
 #include <array>
@@ -39,6 +40,9 @@ public:
 
 private:
   class adapter;
+  /// Stops reading while the connection's requests wait (request_queue).
+  void pause_reading();
+  void resume_reading();
   void do_read();
   void write_frame(std::shared_ptr<const std::string> frame);
   void do_write();
@@ -61,6 +65,9 @@ private:
   std::atomic<size_t> queued_bytes_{0};
   bool writing_ = false;
   bool draining_ = false;
+  bool paused_ = false;       // the node is behind: the socket is not read
+  bool read_pending_ = false; // a read is under way
+  std::shared_ptr<tcp_session> paused_self_; // alive while paused
   bool finished_ = false;
 };
 

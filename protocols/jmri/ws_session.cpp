@@ -25,14 +25,19 @@ public:
       s->close_when_drained();
   }
 
-  void abort(const char* reason) override {
-    if (auto s = session_.lock())
-      s->close_now(http::ws::close_code::policy_error, reason);
-  }
-
   void post(std::function<void()> fn) override {
     if (auto s = session_.lock())
       boost::asio::post(s->executor(), std::move(fn));
+  }
+
+  void pause_input() override {
+    if (auto s = session_.lock())
+      s->pause();
+  }
+
+  void resume_input() override {
+    if (auto s = session_.lock())
+      s->resume();
   }
 
 private:
@@ -75,6 +80,17 @@ http::outbound_frame ws_session::farewell() {
   static const auto frame =
       std::make_shared<const std::string>(goodbye_frame());
   return {frame, *frame};
+}
+
+void ws_session::pause() {
+  // The client is not silent: the node is not reading it.
+  idle_timer_.cancel();
+  pause_reading();
+}
+
+void ws_session::resume() {
+  arm_idle_timer();
+  resume_reading();
 }
 
 void ws_session::arm_idle_timer() {

@@ -26,6 +26,8 @@ protected:
 
 private:
   class adapter;
+  void pause();
+  void resume();
   void arm_idle_timer();
 
   caf::actor_system& sys_;

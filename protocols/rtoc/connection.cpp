@@ -40,8 +40,12 @@ connection::connection(std::shared_ptr<const session_settings> settings,
       encrypted_(!settings_->password_hash.empty() &&
                  !whitelisted(settings_->whitelist, peer)),
       authorized_(settings_->password_hash.empty()),
-      requests_(settings_->max_pending_requests,
-                [this](std::string& frame) { return handle(frame); }) {
+      requests_(
+          settings_->max_pending_requests, settings_->max_pending_bytes,
+          [this](std::string& frame) { return handle(frame); },
+          [this](bool paused) {
+            paused ? transport_->pause_input() : transport_->resume_input();
+          }) {
   // nop
 }
 
@@ -56,8 +60,7 @@ void connection::on_open() {
 }
 
 void connection::on_text(std::string_view text) {
-  if (!requests_.push(std::string{text}))
-    transport_->abort("too many requests waiting for an answer");
+  requests_.push(std::string{text});
 }
 
 void connection::on_binary() {

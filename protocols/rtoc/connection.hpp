@@ -1,8 +1,9 @@
 // One RTOC websocket connection's logic, apart from its WebSocket
 // (session.hpp, plain or TLS as the port's wire is): authorization
 // (RTOC's password hash), the AES layer for peers outside the whitelist,
-// requests answered strictly in order by the node's RTOC directory, and
-// pushes from the RTOC actors.
+// requests answered strictly in order by the node's RTOC directory (a
+// client sending faster is not read meanwhile), and pushes from the RTOC
+// actors.
 #pragma once
 
 #include <atomic>
@@ -29,6 +30,7 @@ struct session_settings {
   std::vector<std::string> whitelist; // peers that need no encryption
   caf::timespan request_timeout;
   size_t max_pending_requests = 256;
+  size_t max_pending_bytes = 1024 * 1024; // rtoc.max-frame-bytes
 };
 
 /// Whether `peer` (an IP address) is whitelisted: an exact entry, or
@@ -54,8 +56,11 @@ public:
   /// Runs `fn` on the connection's strand; any thread.
   virtual void post(std::function<void()> fn) = 0;
 
-  /// Closes with 1008 and `reason` (a client that floods the node).
-  virtual void abort(const char* reason) = 0;
+  /// Stops reading the peer while its requests wait (request_queue).
+  virtual void pause_input() = 0;
+
+  /// Reads again; must not read synchronously (called from the queue).
+  virtual void resume_input() = 0;
 };
 
 class connection : public std::enable_shared_from_this<connection> {

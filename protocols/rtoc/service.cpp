@@ -204,6 +204,9 @@ public:
         std::chrono::duration_cast<caf::timespan>(ctx.node.net.request_timeout);
     auto limits = ctx.node.net;
     limits.max_frame_bytes = opts_.max_frame_bytes;
+    // What may wait of one client's requests: one message at its largest.
+    s->max_pending_bytes = limits.max_frame_bytes;
+    s->max_pending_requests = limits.max_waiting_requests;
     listener_->impl().run(http::http_connections(
         std::make_shared<rtoc_site>(limits, std::move(s)), limits));
   }

@@ -39,9 +39,14 @@ public:
       boost::asio::post(s->executor(), std::move(fn));
   }
 
-  void abort(const char* reason) override {
+  void pause_input() override {
     if (auto s = session_.lock())
-      s->close_now(http::ws::close_code::policy_error, reason);
+      s->pause_reading();
+  }
+
+  void resume_input() override {
+    if (auto s = session_.lock())
+      s->resume_reading();
   }
 
 private:

@@ -1,5 +1,7 @@
 #include "protocols/socketio/relay_session.hpp"
 
+#include <limits>
+
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
@@ -16,8 +18,15 @@ relay_session::relay_session(caf::actor_system& sys,
                              std::shared_ptr<socketio::namespace_socket> socket)
     : sys_(sys), directory_(std::move(directory)),
       request_timeout_(request_timeout), socket_(std::move(socket)),
-      events_(max_pending_events,
-              [this](pending_event& ev) { return handle_in_order(ev); }) {
+      events_(
+          max_pending_events, std::numeric_limits<size_t>::max(),
+          [this](pending_event& ev) { return handle_in_order(ev); },
+          [this](bool paused) {
+            // Engine.IO has no way yet to stop reading one client: one that
+            // floods the relay while it waits for the directory is dropped.
+            if (paused)
+              socket_->disconnect(true);
+          }) {
   // nop
 }
 
@@ -36,9 +45,7 @@ void relay_session::start() {
 void relay_session::on_event(const socketio::event_view& event,
                              std::optional<uint64_t> ack_id,
                              std::vector<std::string>) {
-  // A client that floods the relay while it waits for the directory.
-  if (!events_.push({event.name, event.args_json, ack_id}))
-    socket_->disconnect(true);
+  events_.push({event.name, event.args_json, ack_id});
 }
 
 bool relay_session::handle_in_order(pending_event& ev) {

@@ -38,6 +38,10 @@ private:
     std::string name;
     std::string args_json;
     std::optional<uint64_t> ack_id;
+
+    friend size_t queued_size(const pending_event& ev) noexcept {
+      return ev.name.size() + ev.args_json.size();
+    }
   };
 
   /// Handles one event and acknowledges it once handled; false when it

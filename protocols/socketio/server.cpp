@@ -38,7 +38,8 @@ public:
     namespaces->emplace("/", std::make_shared<relay::relay_namespace>(
                                  sys, std::move(directory),
                                  std::chrono::duration_cast<caf::timespan>(
-                                     net_.request_timeout)));
+                                     net_.request_timeout),
+                                 net_.max_waiting_requests));
     sio_settings settings;
     settings.connect_timeout = opts_.connect_timeout;
     auto limits = net_;

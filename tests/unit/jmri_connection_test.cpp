@@ -28,7 +28,11 @@ public:
     frames.push_back(*frame);
   }
   void close_after_writes() override { closed = true; }
-  void abort(const char*) override { closed = true; }
+  void pause_input() override {
+    paused = true;
+    ++pauses;
+  }
+  void resume_input() override { paused = false; }
   void post(std::function<void()> fn) override {
     std::lock_guard<std::mutex> guard{mtx_};
     posted_.push_back(std::move(fn));
@@ -55,6 +59,8 @@ public:
 
   std::vector<std::string> frames;
   bool closed = false;
+  bool paused = false; // the connection asked not to be read
+  int pauses = 0;
 
 private:
   std::mutex mtx_;
@@ -63,9 +69,11 @@ private:
 };
 
 struct client {
-  client(caf::actor_system& sys, jmri_directory_actor dir)
+  client(caf::actor_system& sys, jmri_directory_actor dir,
+         size_t max_pending_bytes = 64 * 1024)
       : t(std::make_shared<recording_transport>()) {
     connection_settings settings;
+    settings.max_pending_bytes = max_pending_bytes;
     settings.hello.jmri_version = "test";
     settings.hello.railroad = "rr";
     settings.hello.node = "n";
@@ -272,6 +280,55 @@ CAF_TEST(JsonClientHandlerTest framework cases) {
   CAF_CHECK(!c.t->closed);
   CAF_CHECK_EQUAL(c.ask(R"({"type":"goodbye"})"), R"({"type":"goodbye"})");
   CAF_CHECK(c.t->closed);
+}
+
+// A client that writes faster than the directory answers is not dropped:
+// its transport is asked to stop reading at the bound and to read again
+// once half of it is answered; every request is answered, in order.
+CAF_TEST(a flood of waiting requests pauses the transport) {
+  client c{sys, dir};
+  c.take();
+  CAF_REQUIRE(
+      c.silent(R"({"type":"client","method":"post","data":{"client":"c1"}})"));
+  c.t->frames.clear();
+  const std::string list = R"({"type":"client","method":"list"})";
+  // The first request waits for the directory; 256 more fill the queue.
+  for (int i = 0; i < 256; ++i) {
+    c.conn->on_text(list);
+    CAF_REQUIRE(!c.t->paused);
+  }
+  c.conn->on_text(list);
+  CAF_CHECK(c.t->paused);
+  CAF_REQUIRE(c.t->pump_until([&] { return !c.t->paused; }));
+  CAF_CHECK(c.t->pump_until([&] { return c.t->frames.size() == 257; }));
+  CAF_CHECK_EQUAL(c.t->pauses, 1);
+  CAF_CHECK(!c.t->closed);
+  const std::string listed = R"([{"type":"client","data":{"client":"c1"}}])";
+  for (auto& frame : c.t->frames)
+    CAF_CHECK_EQUAL(frame, listed);
+  c.read_ = c.t->frames.size();
+  CAF_CHECK_EQUAL(c.ask(list), listed); // and it still answers
+}
+
+CAF_TEST(the pending bytes bound pauses the transport too) {
+  client c{sys, dir, 1000};
+  c.take();
+  CAF_REQUIRE(
+      c.silent(R"({"type":"client","method":"post","data":{"client":"c1"}})"));
+  c.t->frames.clear();
+  std::string padded = R"({"type":"client","method":"list","data":{"pad":")" +
+                       std::string(100, 'x') + R"("}})";
+  int sent = 0;
+  while (!c.t->paused && sent < 100) {
+    c.conn->on_text(padded);
+    ++sent;
+  }
+  // One in flight, then ten of ~140 bytes reach 1000.
+  CAF_CHECK(c.t->paused);
+  CAF_CHECK_LESS(sent, 12);
+  CAF_CHECK(c.t->pump_until(
+      [&] { return c.t->frames.size() == static_cast<size_t>(sent); }));
+  CAF_CHECK(!c.t->paused);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
