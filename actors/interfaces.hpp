@@ -567,9 +567,10 @@ using realdds_server_actor = caf::typed_actor<
     caf::reacts_to<output_atom, job_output>,
     // A control: its JSON text, the writer (DDS GUID text) and sequence
     // number of its sample, and the mirror client it came from (0: DDS,
-    // whose replies are broadcast).
-    caf::reacts_to<realdds_control_atom, std::string, std::string, int64_t,
-                   uint64_t>,
+    // whose replies are broadcast). Answered once handled, so that a
+    // client can be held to one control at a time.
+    caf::replies_to<realdds_control_atom, std::string, std::string, int64_t,
+                    uint64_t>::with<ok_atom>,
     // Mirror clients are waiting for their initialization.
     caf::reacts_to<realdds_join_atom>,
     // A DDS reader of the notification topic matched: initialization.

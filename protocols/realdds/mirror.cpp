@@ -10,6 +10,8 @@
 #include "protocols/http/ws_frame_codec.hpp"
 #include "protocols/http/ws_handshake.hpp"
 #include "protocols/realdds/cbor_codec.hpp"
+#include "protocols/toolkit/ask.hpp"
+#include "protocols/toolkit/request_queue.hpp"
 
 namespace signalbox::realdds {
 
@@ -18,14 +20,21 @@ namespace {
 constexpr const char* json_subprotocol = "realdds-json";
 constexpr const char* cbor_subprotocol = "realdds-cbor";
 
-/// One mirror client: joins the hub once open, hands its controls on.
+/// One mirror client: joins the hub once open, hands its controls on, one
+/// at a time and in order; a client writing faster is read more slowly.
 class mirror_session : public http::ws_session {
 public:
   mirror_session(http::wire&& stream, net_options limits,
                  std::shared_ptr<http::session_registry> sessions,
                  std::shared_ptr<mirror_hub> hub, mirror_format format)
-      : ws_session(std::move(stream), std::move(limits), std::move(sessions)),
-        hub_(std::move(hub)), format_(format) {
+      : ws_session(std::move(stream), limits, std::move(sessions)),
+        hub_(std::move(hub)), format_(format),
+        controls_(
+            limits.max_waiting_requests, limits.max_frame_bytes,
+            [this](std::string& json) { return hand_on(json); },
+            [this](bool paused) {
+              paused ? pause_reading() : resume_reading();
+            }) {
     // nop
   }
 
@@ -39,7 +48,7 @@ protected:
   void on_open() override { id_ = hub_->join(this, format_); }
 
   void on_message(std::string_view text) override {
-    hub_->control(id_, std::string{text}, ++controls_);
+    controls_.push(std::string{text});
   }
 
   void on_binary_message(std::string_view data) override {
@@ -53,16 +62,33 @@ protected:
                     : "realdds-json controls are text frames");
       return;
     }
-    hub_->control(id_, std::move(*json), ++controls_);
+    controls_.push(std::move(*json));
   }
 
-  void on_closed() override { hub_->leave(this); }
+  void on_closed() override {
+    controls_.stop();
+    hub_->leave(this);
+  }
 
 private:
+  /// Sends one control to the server; the queue waits for its answer.
+  bool hand_on(std::string& json) {
+    auto weak = weak_from_this();
+    auto strand = executor();
+    hub_->control(id_, std::move(json), ++sequence_, [weak, strand] {
+      boost::asio::post(strand, [weak] {
+        if (auto s = weak.lock())
+          static_cast<mirror_session&>(*s).controls_.resume();
+      });
+    });
+    return false;
+  }
+
   std::shared_ptr<mirror_hub> hub_;
   mirror_format format_;
   uint64_t id_ = 0;
-  int64_t controls_ = 0; // the sequence of the client's controls
+  int64_t sequence_ = 0; // the sequence of the client's controls
+  request_queue<std::string> controls_;
 };
 
 /// What the mirror's port serves: the WebSocket at `/`.
@@ -135,8 +161,10 @@ mirror_hub::mirror_hub(boost::asio::any_io_executor io)
   // nop
 }
 
-void mirror_hub::set_server(realdds_server_actor server) {
+void mirror_hub::set_server(realdds_server_actor server,
+                            caf::timespan timeout) {
   server_ = std::move(server);
+  control_timeout_ = timeout;
 }
 
 uint64_t mirror_hub::join(http::ws_session* s, mirror_format format) {
@@ -163,9 +191,13 @@ void mirror_hub::leave(http::ws_session* s) {
   cbor_.remove(s);
 }
 
-void mirror_hub::control(uint64_t id, std::string json, int64_t sequence) {
-  caf::anon_send(server_, realdds_control_atom_v, std::move(json),
-                 std::string{"websocket"}, sequence, id);
+void mirror_hub::control(uint64_t id, std::string json, int64_t sequence,
+                         std::function<void()> handled) {
+  ask<ok_atom>(
+      server_->home_system(), server_, control_timeout_,
+      [handled](ok_atom) { handled(); }, [handled](caf::error&) { handled(); },
+      realdds_control_atom_v, std::move(json), std::string{"websocket"},
+      sequence, id);
 }
 
 bool mirror_hub::has_waiting() const {

@@ -12,12 +12,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <caf/timespan.hpp>
 
 #include "actors/interfaces.hpp"
 #include "config/options.hpp"
@@ -42,9 +44,9 @@ class mirror_hub {
 public:
   explicit mirror_hub(boost::asio::any_io_executor io);
 
-  /// The actor that admits clients and answers their controls; set before
-  /// the mirror serves.
-  void set_server(realdds_server_actor server);
+  /// The actor that admits clients and answers their controls, and how
+  /// long a control may take there; set before the mirror serves.
+  void set_server(realdds_server_actor server, caf::timespan timeout);
 
   // -- the sessions' side ----------------------------------------------------
 
@@ -55,8 +57,10 @@ public:
   /// A client is gone (idempotent).
   void leave(http::ws_session* s);
 
-  /// A control from client `id`, its `sequence`-th.
-  void control(uint64_t id, std::string json, int64_t sequence);
+  /// A control from client `id`, its `sequence`-th. `handled` runs on a
+  /// CAF thread once the server has answered it (or the time is up).
+  void control(uint64_t id, std::string json, int64_t sequence,
+               std::function<void()> handled);
 
   // -- the server actor's side -----------------------------------------------
 
@@ -87,6 +91,7 @@ private:
 
   boost::asio::any_io_executor io_;
   realdds_server_actor server_;
+  caf::timespan control_timeout_{};
   ws_audience json_;
   ws_audience cbor_;
   mutable std::mutex mutex_;

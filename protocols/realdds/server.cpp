@@ -204,6 +204,9 @@ void reply(server_pointer self, uint64_t client, encoded message) {
   }
 }
 
+/// Delivered once a control is handled (its reply, if any, is out).
+using control_done = caf::typed_response_promise<ok_atom>;
+
 /// Re-reads the options (a value written with notify=false announces
 /// nothing), then calls `next`; on failure the options known are used.
 void refresh_options(server_pointer self, std::function<void()> next) {
@@ -224,41 +227,48 @@ void refresh_options(server_pointer self, std::function<void()> next) {
 }
 
 void set_gpio(server_pointer self, uint64_t client, const sample_id& sample,
-              const std::string& control, option_value wanted) {
+              const std::string& control, option_value wanted,
+              control_done done) {
   auto& st = self->state;
   self->request(st.cfg.gpio, st.cfg.request_timeout, put_atom_v, wanted.name,
                 static_cast<int32_t>(wanted.number))
       .then(
-          [self, client, sample, control, wanted](gpio_info& line) mutable {
+          [self, client, sample, control, wanted,
+           done](gpio_info& line) mutable {
             wanted.number = line.value;
             reply(self, client, set_option_reply(control, sample, wanted));
+            done.deliver(ok_atom_v);
           },
-          [self, client, sample, control](caf::error& err) {
+          [self, client, sample, control, done](caf::error& err) mutable {
             reply(self, client, error_reply(control, sample, text_of(err)));
+            done.deliver(ok_atom_v);
           });
 }
 
 void set_text(server_pointer self, uint64_t client, const sample_id& sample,
-              const std::string& control, option_value wanted) {
+              const std::string& control, option_value wanted,
+              control_done done) {
   auto& st = self->state;
   auto timeout = st.cfg.request_timeout;
-  auto fail = [self, client, sample, control](caf::error& err) {
+  auto fail = [self, client, sample, control, done](caf::error& err) mutable {
     reply(self, client, error_reply(control, sample, text_of(err)));
+    done.deliver(ok_atom_v);
   };
   // Keep the value's persistence: read it, then write as REST does.
   self->request(st.cfg.values, timeout, get_atom_v, wanted.name)
       .then(
-          [self, client, sample, control, wanted, timeout,
-           fail](value_info& current) {
+          [self, client, sample, control, wanted, timeout, fail,
+           done](value_info& current) {
             value_write write{wanted.text, current.persistent, true, "realdds"};
             self->request(self->state.cfg.values, timeout, put_atom_v,
                           wanted.name, std::move(write))
                 .then(
-                    [self, client, sample, control,
-                     wanted](value_put_result& put) mutable {
+                    [self, client, sample, control, wanted,
+                     done](value_put_result& put) mutable {
                       wanted.text = put.info.value;
                       reply(self, client,
                             set_option_reply(control, sample, wanted));
+                      done.deliver(ok_atom_v);
                     },
                     fail);
           },
@@ -266,19 +276,21 @@ void set_text(server_pointer self, uint64_t client, const sample_id& sample,
 }
 
 void handle(server_pointer self, const std::string& json,
-            const sample_id& sample, uint64_t client) {
+            const sample_id& sample, uint64_t client, control_done done) {
   auto action = handle_control(json, sample, self->state.options);
-  if (action.reply) {
-    reply(self, client, std::move(*action.reply));
+  if (action.reply || !action.set) {
+    if (action.reply)
+      reply(self, client, std::move(*action.reply));
+    done.deliver(ok_atom_v);
     return;
   }
-  if (!action.set)
-    return;
   auto& wanted = action.set->value;
   if (wanted.type == option_value::kind::gpio)
-    set_gpio(self, client, sample, action.control_json, wanted);
+    set_gpio(self, client, sample, action.control_json, wanted,
+             std::move(done));
   else
-    set_text(self, client, sample, action.control_json, wanted);
+    set_text(self, client, sample, action.control_json, wanted,
+             std::move(done));
 }
 
 realdds_server_actor::behavior_type
@@ -322,11 +334,16 @@ server_impl(server_pointer self, server_settings cfg,
           queue_log(self, job_output_entry(x.job, x.line));
       },
       [self](realdds_control_atom, std::string& json, std::string& writer,
-             int64_t sequence, uint64_t client) {
+             int64_t sequence, uint64_t client) -> caf::result<ok_atom> {
+        // Answered once the control's reply is out: a mirror client has
+        // one control at a time here, however fast it writes.
+        auto done = self->make_response_promise<ok_atom>();
         sample_id sample{std::move(writer), sequence};
-        refresh_options(self, [self, json = std::move(json), sample, client] {
-          handle(self, json, sample, client);
-        });
+        refresh_options(self,
+                        [self, json = std::move(json), sample, client, done] {
+                          handle(self, json, sample, client, done);
+                        });
+        return done;
       },
       [self](realdds_join_atom) {
         auto& st = self->state;

@@ -162,12 +162,14 @@ public:
     s.log_flush = std::chrono::duration_cast<caf::timespan>(opts_.log_flush);
     s.request_timeout =
         std::chrono::duration_cast<caf::timespan>(ctx.node.net.request_timeout);
+    // A control asks the registries at most four times in a row.
+    auto control_timeout = 4 * s.request_timeout;
     s.gpio = ctx.gpio;
     s.values = ctx.values;
     server_ = spawn_server(ctx.sys, std::move(s),
                            std::make_shared<server_counters>());
     relay->set(server_);
-    hub_->set_server(server_);
+    hub_->set_server(server_, control_timeout);
     return caf::none;
   }
 
