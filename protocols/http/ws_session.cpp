@@ -29,6 +29,13 @@ constexpr size_t kept_batch_capacity = 256;
 /// The read buffer is given back once empty if it grew beyond this.
 constexpr size_t kept_read_capacity = 16 * 1024;
 
+/// At most this much is read per turn (more only for a frame that needs
+/// it), and at most this many frames are handled: then the connection
+/// yields, so a client sending small messages in a loop gets the io thread
+/// for as long per turn as the others, not for as long as its buffer lasts.
+constexpr size_t max_read_bytes = 64 * 1024;
+constexpr size_t max_frames_per_turn = 32;
+
 } // namespace
 
 ws_session::ws_session(wire&& stream, net_options limits,
@@ -116,8 +123,20 @@ void ws_session::continue_reading() {
     return;
   if (!discard_input_ && !handle_input())
     return;
-  if (!reading_paused_)
-    on_readable({});
+  if (reading_paused_ || yield_if_backlog())
+    return;
+  on_readable({});
+}
+
+bool ws_session::yield_if_backlog() {
+  if (!input_backlog_)
+    return false;
+  // Frames are left in the buffer: handle them on the next turn, before
+  // reading more.
+  input_backlog_ = false;
+  asio::post(wire_.get_executor(),
+             [self = shared_from_this()] { self->continue_reading(); });
+  return true;
 }
 
 void ws_session::on_readable(beast::error_code ec) {
@@ -129,22 +148,24 @@ void ws_session::on_readable(beast::error_code ec) {
   }
   if (reading_paused_)
     return; // resume_reading reads again
-  for (;;) {
-    // Read what is there, at least what the frame being parsed still needs.
-    auto have = read_buffer_.size();
-    auto wanted = parser_.bytes_wanted();
-    size_t chunk = std::max<size_t>(wire_.socket().available(ec), 512);
-    if (wanted > have)
-      chunk = std::max(chunk, wanted - have);
-    auto space = read_buffer_.prepare(chunk);
-    auto n = wire_.read_some(space, ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again)
-      break;
-    if (ec) {
-      // The peer closed or reset: nothing more to say to it.
-      finish();
-      return;
-    }
+  // One read per turn, of what is there up to max_read_bytes (or what the
+  // frame being parsed still needs), then back to the reactor: a client
+  // that keeps the socket full must not keep this io thread from the
+  // others' reads, writes and posted work.
+  auto have = read_buffer_.size();
+  auto wanted = parser_.bytes_wanted();
+  size_t chunk =
+      std::clamp<size_t>(wire_.socket().available(ec), 512, max_read_bytes);
+  if (wanted > have)
+    chunk = std::max(chunk, wanted - have);
+  auto space = read_buffer_.prepare(chunk);
+  auto n = wire_.read_some(space, ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    // The peer closed or reset: nothing more to say to it.
+    finish();
+    return;
+  }
+  if (!ec) {
     read_buffer_.commit(n);
     heard_ = true;
     if (discard_input_)
@@ -153,8 +174,8 @@ void ws_session::on_readable(beast::error_code ec) {
       return;
     if (reading_paused_)
       return; // the node is behind: the socket waits, resume reads it
-    if (n < space.size())
-      break; // the socket is drained
+    if (yield_if_backlog())
+      return;
   }
   if (read_buffer_.size() == 0 && read_buffer_.capacity() > kept_read_capacity)
     read_buffer_.shrink_to_fit();
@@ -168,7 +189,11 @@ size_t ws_session::queued_bytes() const {
 
 bool ws_session::handle_input() {
   using kind = ws::frame_parser::kind;
-  for (;;) {
+  for (size_t frames = 0;; ++frames) {
+    if (frames == max_frames_per_turn) {
+      input_backlog_ = read_buffer_.size() > 0;
+      return true;
+    }
     auto data = read_buffer_.data();
     auto e = parser_.parse(static_cast<char*>(data.data()), data.size());
     switch (e.what) {

@@ -141,8 +141,11 @@ private:
   void start_reading();
   void wait_readable();
   void on_readable(beast::error_code ec);
-  /// After a pause: the buffered frames first, then the socket.
+  /// After a pause or a yield: the buffered frames first, then the socket.
   void continue_reading();
+  /// Posts continue_reading when handle_input left frames for the next
+  /// turn; true if it did.
+  bool yield_if_backlog();
   /// Handles every complete frame in the read buffer; false once the
   /// connection is finished.
   bool handle_input();
@@ -200,6 +203,7 @@ private:
   bool pinged_ = false;   // a keep-alive ping is unanswered
   bool reading_paused_ = false; // pause_reading: the node is behind
   bool read_pending_ = false;   // a wait for readability is under way
+  bool input_backlog_ = false;  // handle_input yielded with frames left
   uint16_t drain_code_ = ws::close_code::going_away;
 };
 

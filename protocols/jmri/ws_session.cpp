@@ -64,7 +64,9 @@ void ws_session::on_open() {
 }
 
 void ws_session::on_message(std::string_view text) {
-  arm_idle_timer();
+  // Noted, not re-armed: a timer cancelled per message costs a handler per
+  // message, and a client sending in a loop sends many.
+  last_heard_ = clock::now();
   conn_->on_text(text);
 }
 
@@ -94,14 +96,25 @@ void ws_session::resume() {
 }
 
 void ws_session::arm_idle_timer() {
-  idle_timer_.expires_after(settings_.idle_timeout);
+  last_heard_ = clock::now();
+  wait_idle(settings_.idle_timeout);
+}
+
+void ws_session::wait_idle(clock::duration delay) {
+  idle_timer_.expires_after(delay);
   std::weak_ptr<http::ws_session> weak = shared_from_this();
   idle_timer_.async_wait([weak](boost::beast::error_code ec) {
     if (ec)
-      return; // re-armed or cancelled
-    if (auto s = weak.lock())
-      std::static_pointer_cast<ws_session>(s)->close_now(
-          http::ws::close_code::going_away, "idle timeout");
+      return; // cancelled
+    auto s = weak.lock();
+    if (!s)
+      return;
+    auto& self = static_cast<ws_session&>(*s);
+    auto silent = clock::now() - self.last_heard_;
+    if (silent < self.settings_.idle_timeout)
+      self.wait_idle(self.settings_.idle_timeout - silent);
+    else
+      self.close_now(http::ws::close_code::going_away, "idle timeout");
   });
 }
 

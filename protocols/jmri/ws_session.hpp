@@ -4,6 +4,8 @@
 // as JMRI's Jetty idle timeout does.
 #pragma once
 
+#include <chrono>
+
 #include <boost/asio/steady_timer.hpp>
 
 #include "protocols/http/ws_session.hpp"
@@ -28,13 +30,18 @@ private:
   class adapter;
   void pause();
   void resume();
+  using clock = std::chrono::steady_clock;
+  /// Starts the heartbeat timeout from now.
   void arm_idle_timer();
+  /// Closes after `delay` unless the client spoke meanwhile.
+  void wait_idle(clock::duration delay);
 
   caf::actor_system& sys_;
   jmri_directory_actor directory_;
   connection_settings settings_;
   std::shared_ptr<connection> conn_;
   boost::asio::steady_timer idle_timer_;
+  clock::time_point last_heard_; // the last message
 };
 
 } // namespace signalbox::jmri
