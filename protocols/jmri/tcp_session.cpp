@@ -1,5 +1,6 @@
 #include "protocols/jmri/tcp_session.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include <boost/asio/dispatch.hpp>
@@ -9,6 +10,16 @@
 namespace signalbox::jmri {
 
 namespace asio = boost::asio;
+
+namespace {
+
+/// Values handed to the connection per turn before the session yields.
+constexpr size_t max_values_per_turn = 32;
+
+/// Bytes per write, gathered from the queued frames.
+constexpr size_t max_write_bytes = 64 * 1024;
+
+} // namespace
 
 class tcp_session::adapter : public transport {
 public:
@@ -81,7 +92,7 @@ void tcp_session::shutdown() {
     if (self->finished_ || self->draining_)
       return;
     // Goodbye ahead of anything still queued, then close.
-    while (self->queue_.size() > (self->writing_ ? 1u : 0u)) {
+    while (self->queue_.size() > (self->writing_ ? self->batch_size_ : 0u)) {
       self->queued_bytes_ -= self->queue_.back()->size();
       self->queue_.pop_back();
     }
@@ -106,11 +117,10 @@ void tcp_session::resume_reading() {
   asio::post(socket_.get_executor(), [self = shared_from_this()] {
     if (!self->paused_) // not paused again meanwhile
       self->paused_self_.reset();
-    if (self->finished_ || self->draining_ || self->paused_ ||
-        self->read_pending_)
+    if (self->finished_ || self->draining_ || self->paused_)
       return;
     self->arm_idle_timer();
-    self->do_read();
+    self->hand_on_values(); // what was read before the pause, then read
   });
 }
 
@@ -125,22 +135,39 @@ void tcp_session::do_read() {
           return;
         }
         self->arm_idle_timer();
-        auto values = self->splitter_.feed({self->read_buffer_.data(), n});
-        self->sessions_->counters().frames_received.add(values.size());
-        for (auto& value : values)
-          if (self->conn_)
-            self->conn_->on_text(value);
-        if (self->splitter_.failed()) {
-          // The stream cannot be resynchronised: say why, then close.
-          self->write_frame(std::make_shared<const std::string>(
-              error_frame(code::internal_error,
-                          error_processing_json(self->splitter_.error()))));
-          self->close_when_drained();
-          return;
-        }
-        if (!self->draining_ && !self->paused_)
-          self->do_read(); // else resume_reading reads again
+        self->values_ = self->splitter_.feed({self->read_buffer_.data(), n});
+        self->next_value_ = 0;
+        self->sessions_->counters().frames_received.add(self->values_.size());
+        self->hand_on_values();
       });
+}
+
+void tcp_session::hand_on_values() {
+  for (size_t handed = 0; next_value_ < values_.size(); ++handed) {
+    if (finished_ || !conn_ || paused_)
+      return; // resume_reading continues here
+    if (handed == max_values_per_turn) {
+      // A client sending small values in a loop gets the io thread for
+      // as long per turn as the others.
+      asio::post(socket_.get_executor(),
+                 [self = shared_from_this()] { self->hand_on_values(); });
+      return;
+    }
+    conn_->on_text(values_[next_value_++]);
+  }
+  values_.clear();
+  next_value_ = 0;
+  if (finished_)
+    return;
+  if (splitter_.failed()) {
+    // The stream cannot be resynchronised: say why, then close.
+    write_frame(std::make_shared<const std::string>(error_frame(
+        code::internal_error, error_processing_json(splitter_.error()))));
+    close_when_drained();
+    return;
+  }
+  if (!draining_ && !paused_ && !read_pending_)
+    do_read(); // else resume_reading reads again
 }
 
 void tcp_session::write_frame(std::shared_ptr<const std::string> frame) {
@@ -161,21 +188,36 @@ void tcp_session::write_frame(std::shared_ptr<const std::string> frame) {
 }
 
 void tcp_session::do_write() {
+  // What is queued by now goes out in one write of one buffer (up to
+  // max_write_bytes, at least one frame): replies as small as a pong, one
+  // write each, fell behind a client sending in a loop, which was then
+  // closed as a slow consumer. (Asio's gathered write takes 16 buffers a
+  // call.)
   writing_ = true;
-  auto frame = queue_.front();
+  batch_size_ = 0;
+  write_buffer_.clear();
+  while (
+      batch_size_ < queue_.size() &&
+      (batch_size_ == 0 ||
+       write_buffer_.size() + queue_[batch_size_]->size() <= max_write_bytes))
+    write_buffer_ += *queue_[batch_size_++];
   asio::async_write(
-      socket_, asio::buffer(*frame),
-      [self = shared_from_this(), frame](boost::system::error_code ec, size_t) {
+      socket_, asio::buffer(write_buffer_),
+      [self = shared_from_this()](boost::system::error_code ec, size_t) {
         self->writing_ = false;
-        if (!self->queue_.empty()) {
+        auto written = std::min(self->batch_size_, self->queue_.size());
+        for (size_t i = 0; i < written; ++i) {
           self->queued_bytes_ -= self->queue_.front()->size();
           self->queue_.pop_front();
         }
+        self->batch_size_ = 0;
+        if (self->write_buffer_.capacity() > max_write_bytes)
+          std::string{}.swap(self->write_buffer_); // a big frame's
         if (ec) {
           self->finish();
           return;
         }
-        self->sessions_->counters().frames_sent.add();
+        self->sessions_->counters().frames_sent.add(written);
         if (!self->queue_.empty())
           self->do_write();
         else if (self->draining_)

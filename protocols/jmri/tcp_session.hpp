@@ -9,6 +9,8 @@
 #include <array>
 #include <atomic>
 #include <deque>
+#include <string>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -44,6 +46,9 @@ private:
   void pause_reading();
   void resume_reading();
   void do_read();
+  /// Hands what the last read held to the connection, a few values per
+  /// turn, then reads again.
+  void hand_on_values();
   void write_frame(std::shared_ptr<const std::string> frame);
   void do_write();
   void close_when_drained();
@@ -60,7 +65,11 @@ private:
   std::shared_ptr<jmri::connection> conn_;
   boost::asio::steady_timer idle_timer_;
   std::array<char, 8192> read_buffer_;
+  std::vector<std::string> values_; // the last read's, from next_value_ on
+  size_t next_value_ = 0;
   std::deque<std::shared_ptr<const std::string>> queue_;
+  size_t batch_size_ = 0;    // the first entries of queue_, being written
+  std::string write_buffer_; // their bytes, gathered
   // Written on the strand only; atomic so that a scrape may read it.
   std::atomic<size_t> queued_bytes_{0};
   bool writing_ = false;
