@@ -30,8 +30,7 @@ struct net_options {
   size_t max_queue_frames = 4096;           // outbound frames per connection
   // Requests of one connection waiting for the node (JMRI, RTOC, realdds
   // controls, relay events); at this many, or max_frame_bytes of them, the
-  // client is no longer read until half is answered (the relay, which
-  // cannot stop reading a client, disconnects it).
+  // client is no longer read until half is answered.
   size_t max_waiting_requests = 256;
   std::chrono::milliseconds http_idle_timeout{30000}; // keep-alive idle
   std::chrono::milliseconds request_timeout{10000};   // actor round-trips

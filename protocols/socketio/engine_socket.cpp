@@ -1,5 +1,7 @@
 #include "protocols/socketio/engine_socket.hpp"
 
+#include <utility>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
@@ -285,15 +287,36 @@ void engine_socket::on_post(std::string body, answer_callback answer) {
       s.terminate("parse error", false);
       return;
     }
-    // Answer first: the packets may close the session, and the client's
-    // POST still succeeded.
-    answer({200, answer_kind::ok, "ok"});
     for (auto& p : *packets) {
       if (s.state_ == state::closed)
         break;
       s.handle_packet(std::move(p), true);
     }
+    // The client sends its next POST once this one is answered: a client
+    // whose messages wait for the node gets the answer when they are done.
+    if (s.input_holds_ > 0 && s.state_ != state::closed)
+      s.held_post_ = std::move(answer);
+    else
+      answer({200, answer_kind::ok, "ok"});
   });
+}
+
+void engine_socket::hold_input(bool held) {
+  if (held) {
+    if (input_holds_++ > 0)
+      return;
+  } else {
+    if (input_holds_ == 0 || --input_holds_ > 0)
+      return;
+    release_post();
+  }
+  if (ws_)
+    ws_->hold_input(held);
+}
+
+void engine_socket::release_post() {
+  if (auto answer = std::exchange(held_post_, std::nullopt))
+    (*answer)({200, answer_kind::ok, "ok"});
 }
 
 void engine_socket::on_oversized_post() {
@@ -399,6 +422,8 @@ void engine_socket::finish_upgrade() {
   transport_ = transport_kind::websocket;
   ws_ = std::move(probe_);
   probe_ = nullptr;
+  if (input_holds_ > 0)
+    ws_->hold_input(true);
   if (pending_get_)
     answer_poll({200, answer_kind::payload, noop_text});
   // What the polling transport still held goes out on the WebSocket, in
@@ -453,6 +478,7 @@ void engine_socket::terminate(std::string_view reason, bool by_peer) {
   // server's polling transport does); a session the server ends says so.
   if (pending_get_)
     answer_poll({200, answer_kind::payload, by_peer ? noop_text : close_text});
+  release_post(); // the packets it carried were taken
   if (probe_) {
     probe_->close_at_once();
     probe_ = nullptr;

@@ -116,6 +116,12 @@ public:
   /// Closes now with `reason` (shutdown, protocol errors). Any thread.
   void close(std::string reason);
 
+  /// The layer above has too much of this client waiting (true) or room
+  /// again (false); calls nest (one per namespace). While held, the
+  /// WebSocket is not read and a polling POST is answered only once
+  /// released, so the client sends nothing more meanwhile. Strand only.
+  void hold_input(bool held);
+
   // -- requests from the transports (any thread; posted onto the strand) ---
 
   /// A polling GET: answered when there is something to send. If its
@@ -158,6 +164,8 @@ private:
   void flush_poll();
   void answer_poll(http_answer answer);
   void on_probe_message(std::string data, bool binary);
+  /// Answers a POST held by hold_input.
+  void release_post();
   void finish_upgrade();
   void abandon_probe();
   /// Ends the session. `by_peer`: the client closed (a pending GET gets a
@@ -175,6 +183,8 @@ private:
   std::shared_ptr<engine_ws> probe_; // a WebSocket being upgraded to
   bool upgrading_ = false;           // the probe is answered, `5` is due
   std::optional<answer_callback> pending_get_;
+  std::optional<answer_callback> held_post_; // answered when input is free
+  uint32_t input_holds_ = 0;                 // hold_input(true) not undone
   uint64_t polls_ = 0; // GETs taken: tells a closed GET from a later one
   std::deque<outbound_frame> queue_; // polling: waiting for a GET
   size_t queued_bytes_ = 0;

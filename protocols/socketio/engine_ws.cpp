@@ -9,9 +9,9 @@ namespace signalbox::engineio {
 engine_ws::engine_ws(http::wire&& stream, net_options limits,
                      std::shared_ptr<http::session_registry> sessions,
                      std::shared_ptr<engine_socket> socket, role r)
-    : http::ws_session(std::move(stream), std::move(limits),
-                       std::move(sessions)),
-      socket_(std::move(socket)), role_(r) {
+    : http::ws_session(std::move(stream), limits, std::move(sessions)),
+      socket_(std::move(socket)), role_(r),
+      max_unhandled_(limits.max_waiting_requests) {
   // nop
 }
 
@@ -49,21 +49,48 @@ void engine_ws::on_open() {
 }
 
 void engine_ws::on_message(std::string_view text) {
-  if (!socket_)
-    return;
-  boost::asio::post(socket_->executor(), [socket = socket_, self = self_ptr(),
-                                          data = std::string{text}]() mutable {
-    socket->on_ws_message(self.get(), std::move(data), false);
-  });
+  hand_on(std::string{text}, false);
 }
 
 void engine_ws::on_binary_message(std::string_view bytes) {
+  hand_on(std::string{bytes}, true);
+}
+
+void engine_ws::hand_on(std::string data, bool binary) {
   if (!socket_)
     return;
   boost::asio::post(socket_->executor(), [socket = socket_, self = self_ptr(),
-                                          data = std::string{bytes}]() mutable {
-    socket->on_ws_message(self.get(), std::move(data), true);
+                                          data = std::move(data),
+                                          binary]() mutable {
+    socket->on_ws_message(self.get(), std::move(data), binary);
+    self->handled();
   });
+  if (++unhandled_ >= max_unhandled_ && !flow_held_.exchange(true))
+    pause_reading();
+}
+
+void engine_ws::handled() {
+  if (--unhandled_ > max_unhandled_ / 2 || !flow_held_.load())
+    return;
+  boost::asio::post(executor(), [self = self_ptr()] {
+    if (self->unhandled_.load() <= self->max_unhandled_ / 2 &&
+        self->flow_held_.exchange(false))
+      self->apply_holds();
+  });
+}
+
+void engine_ws::hold_input(bool held) {
+  boost::asio::post(executor(), [self = self_ptr(), held] {
+    self->handler_held_ = held;
+    self->apply_holds();
+  });
+}
+
+void engine_ws::apply_holds() {
+  if (handler_held_ || flow_held_.load())
+    pause_reading();
+  else
+    resume_reading();
 }
 
 void engine_ws::on_closed() {

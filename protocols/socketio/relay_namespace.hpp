@@ -20,7 +20,8 @@ class relay_namespace : public socketio::namespace_def {
 public:
   relay_namespace(caf::actor_system& sys, sio_directory_actor directory,
                   caf::timespan request_timeout,
-                  size_t max_pending_events = 256);
+                  size_t max_pending_events = 256,
+                  size_t max_pending_bytes = 1000000);
 
   std::shared_ptr<socketio::namespace_handler>
   open(std::shared_ptr<socketio::namespace_socket> socket,
@@ -31,6 +32,7 @@ private:
   sio_directory_actor directory_;
   caf::timespan request_timeout_;
   size_t max_pending_events_;
+  size_t max_pending_bytes_;
 };
 
 } // namespace signalbox::relay

@@ -1,7 +1,5 @@
 #include "protocols/socketio/relay_session.hpp"
 
-#include <limits>
-
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
@@ -15,18 +13,14 @@ relay_session::relay_session(caf::actor_system& sys,
                              sio_directory_actor directory,
                              caf::timespan request_timeout,
                              size_t max_pending_events,
+                             size_t max_pending_bytes,
                              std::shared_ptr<socketio::namespace_socket> socket)
     : sys_(sys), directory_(std::move(directory)),
       request_timeout_(request_timeout), socket_(std::move(socket)),
       events_(
-          max_pending_events, std::numeric_limits<size_t>::max(),
+          max_pending_events, max_pending_bytes,
           [this](pending_event& ev) { return handle_in_order(ev); },
-          [this](bool paused) {
-            // Engine.IO has no way yet to stop reading one client: one that
-            // floods the relay while it waits for the directory is dropped.
-            if (paused)
-              socket_->disconnect(true);
-          }) {
+          [this](bool paused) { socket_->hold_input(paused); }) {
   // nop
 }
 

@@ -21,6 +21,7 @@ class relay_session : public socketio::namespace_handler,
 public:
   relay_session(caf::actor_system& sys, sio_directory_actor directory,
                 caf::timespan request_timeout, size_t max_pending_events,
+                size_t max_pending_bytes,
                 std::shared_ptr<socketio::namespace_socket> socket);
   ~relay_session() override;
 

@@ -35,11 +35,12 @@ public:
 
   void serve(caf::actor_system& sys, sio_directory_actor directory) override {
     auto namespaces = std::make_shared<namespace_map>();
-    namespaces->emplace("/", std::make_shared<relay::relay_namespace>(
-                                 sys, std::move(directory),
-                                 std::chrono::duration_cast<caf::timespan>(
-                                     net_.request_timeout),
-                                 net_.max_waiting_requests));
+    namespaces->emplace(
+        "/",
+        std::make_shared<relay::relay_namespace>(
+            sys, std::move(directory),
+            std::chrono::duration_cast<caf::timespan>(net_.request_timeout),
+            net_.max_waiting_requests, static_cast<size_t>(opts_.max_payload)));
     sio_settings settings;
     settings.connect_timeout = opts_.connect_timeout;
     auto limits = net_;

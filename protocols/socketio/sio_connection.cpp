@@ -90,6 +90,11 @@ void namespace_socket::disconnect(bool close_transport) {
       engine->close_after_flush();
 }
 
+void namespace_socket::hold_input(bool held) {
+  if (auto engine = engine_.lock())
+    engine->hold_input(held);
+}
+
 void namespace_socket::post(std::function<void()> fn) {
   if (auto engine = engine_.lock())
     boost::asio::post(engine->executor(), std::move(fn));

@@ -58,6 +58,10 @@ public:
   /// Runs `fn` on the connection's strand. Any thread.
   void post(std::function<void()> fn);
 
+  /// Too much of this client waits in the namespace (true): it is not read
+  /// until released (false); see engine_socket::hold_input.
+  void hold_input(bool held);
+
 private:
   void send_packet(const packet& p, std::vector<std::string> attachments);
 

@@ -4,12 +4,15 @@
 // client and reads again once half is answered. So a burst far beyond the
 // bound is slowed by TCP, not dropped: every request is answered, in order,
 // on the same connection. (Before, such a client was disconnected at 256.)
-// Shown for JMRI over raw TCP and WebSocket, RTOC, and the realdds mirror's
-// controls, each with a burst written in one go.
+// Shown for JMRI over raw TCP and WebSocket, RTOC, the realdds mirror's
+// controls and the Socket.IO relay (WebSocket and polling), each with a
+// burst written in one go.
 
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { test } from 'node:test';
 
+import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 
 import { JmriTcp, JmriWs } from './lib/jmri.mjs';
@@ -27,11 +30,11 @@ async function takeAll(client, match, count) {
   return out;
 }
 
-async function assertNothingDropped(node, service) {
+async function assertNothingDropped(node, service, connections = 1) {
   const samples = (await scrape(node.port)).samples;
   const labels = { interface: service };
   assert.equal(valueOf(samples, 'signalbox_slow_consumer_closes_total', labels), 0, `${service}: no slow consumer`);
-  assert.equal(valueOf(samples, 'signalbox_connections', labels), 1, `${service}: the client is still connected`);
+  assert.equal(valueOf(samples, 'signalbox_connections', labels), connections, `${service}: the clients are still connected`);
 }
 
 test('JMRI: a burst of waiting requests is answered in full, over TCP and WebSocket', async (t) => {
@@ -100,3 +103,43 @@ test('realdds mirror: a burst of controls is answered in full and in order', asy
   assert.equal(client.closeInfo, null, 'not disconnected');
   await assertNothingDropped(node, 'realdds');
 });
+
+// The relay: `query` waits for the directory, so a burst of them fills the
+// user's event queue; the node stops reading the WebSocket (or holds the
+// polling POST) instead of disconnecting. Every query is answered and
+// acknowledged, in order, and the user stays connected.
+for (const transports of [['websocket'], ['polling']]) {
+  test(`Socket.IO relay (${transports[0]}): a burst of waiting events is answered in full`, async (t) => {
+    const node = await startNode(t);
+    const url = `http://127.0.0.1:${await node.portOf('socketio')}`;
+    const monitorId = crypto.randomBytes(16).toString('hex');
+    const connect = () => {
+      const socket = io(url, { forceNew: true, reconnection: false, transports });
+      t.after(() => socket.disconnect());
+      return socket;
+    };
+    const monitor = connect();
+    await new Promise((resolve) => monitor.once('con ok', resolve).emit('con', { monitor_id: monitorId }));
+
+    const user = connect();
+    let disconnected = null;
+    user.on('disconnect', (why) => { disconnected = why; });
+    await new Promise((resolve) => user.once('connect', resolve));
+    let oks = 0;
+    user.on('query ok', () => { ++oks; });
+    const count = 1000;
+    const acks = [];
+    for (let i = 0; i < count; ++i)
+      acks.push(new Promise((resolve) => user.emit('query', { monitor_id: monitorId }, () => resolve(i))));
+    const order = [];
+    for (const ack of acks) ack.then((i) => order.push(i));
+    await Promise.race([
+      Promise.all(acks),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`${order.length} of ${count} acks`)), REPLY_TIMEOUT_MS)),
+    ]);
+    assert.deepEqual(order, [...Array(count).keys()], 'acknowledged in order');
+    assert.equal(oks, count, 'a query ok for each');
+    assert.equal(disconnected, null, 'not disconnected');
+    await assertNothingDropped(node, 'socketio', 2);
+  });
+}
