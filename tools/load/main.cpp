@@ -1,7 +1,8 @@
 // signalbox-load: drives a signalbox node with scripted client populations
 // (ttmnotify subscribers, REST writers, altoponix Socket.IO users and
-// monitors, JMRI JSON clients), measures delivery, latency, loss and order,
-// and checks the scenario's assertions. See deploy/load/README.md.
+// monitors, JMRI JSON clients, RTOC and realdds clients, flooders), measures
+// delivery, latency, loss and order, and checks the scenario's assertions.
+// See deploy/load/README.md.
 //
 //   signalbox-load <scenario.json> [--host=H] [--ttm-port=N]
 //                  [--socketio-port=N] [--jmri-port=N] [--jmri-tcp-port=N]

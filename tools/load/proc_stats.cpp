@@ -70,6 +70,10 @@ std::optional<uint64_t> rss_anon_kib_of_status(std::string_view status) {
   return status_kib(status, "\nRssAnon:");
 }
 
+std::optional<uint64_t> rss_hwm_kib_of_status(std::string_view status) {
+  return status_kib(status, "\nVmHWM:");
+}
+
 std::optional<proc_sample> sample_process(pid_t pid) {
   auto base = "/proc/" + std::to_string(pid);
   auto stat = read_file(base + "/stat");
@@ -82,7 +86,8 @@ std::optional<proc_sample> sample_process(pid_t pid) {
   if (!ticks)
     return std::nullopt;
   return proc_sample{*ticks, rss.value_or(0),
-                     rss_anon_kib_of_status(*status).value_or(0)};
+                     rss_anon_kib_of_status(*status).value_or(0),
+                     rss_hwm_kib_of_status(*status).value_or(0)};
 }
 
 long ticks_per_second() {

@@ -17,6 +17,8 @@ struct proc_sample {
   /// RssAnon in KiB: VmRSS without the pages of mapped files (an LMDB map
   /// in the page cache) and shared memory.
   uint64_t rss_anon_kib = 0;
+  /// VmHWM in KiB: the peak RSS since the process started.
+  uint64_t rss_hwm_kib = 0;
 };
 
 /// Reads both files; nothing when the process does not exist (any more).
@@ -32,6 +34,9 @@ std::optional<uint64_t> rss_kib_of_status(std::string_view status);
 
 /// RssAnon (KiB) from the text of /proc/<pid>/status.
 std::optional<uint64_t> rss_anon_kib_of_status(std::string_view status);
+
+/// VmHWM (KiB) from the text of /proc/<pid>/status.
+std::optional<uint64_t> rss_hwm_kib_of_status(std::string_view status);
 
 /// Clock ticks per second.
 long ticks_per_second();

@@ -63,7 +63,85 @@ void usage_json(writer& w, const char* name,
   field(w, "rss_anon_kib_end", u->rss_anon_kib_end);
   field(w, "cpu_seconds", u->cpu_seconds);
   field(w, "cpu_percent", u->cpu_percent);
+  field(w, "rss_hwm_kib_end", u->rss_hwm_kib_end);
   w.EndObject();
+}
+
+void flooders_json(writer& w, const std::vector<flooder_group_result>& gs) {
+  w.Key("flooders");
+  w.StartArray();
+  for (auto& g : gs) {
+    w.StartObject();
+    w.Key("interface");
+    w.String(g.interface);
+    w.Key("reads");
+    w.Bool(g.reads);
+    field(w, "count", g.count);
+    field(w, "connected", g.connected);
+    field(w, "requests_written", g.requests_written);
+    field(w, "bytes_written", g.bytes_written);
+    field(w, "requests_per_second", g.requests_per_second);
+    field(w, "bytes_read", g.bytes_read);
+    field(w, "messages", g.messages);
+    field(w, "replies", g.replies);
+    field(w, "open_at_end", g.open_at_end);
+    field(w, "closed", g.closed);
+    w.Key("close_reasons");
+    w.StartObject();
+    for (auto& [why, n] : g.close_reasons)
+      field(w, why.c_str(), n);
+    w.EndObject();
+    field(w, "closed_after_bytes_min", g.closed_after_bytes_min);
+    field(w, "closed_after_bytes_max", g.closed_after_bytes_max);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+/// 1234 -> "1234", 12345 -> "12.3 k", 1234567 -> "1.2 M".
+std::string count_text(uint64_t n) {
+  if (n < 10000)
+    return std::to_string(n);
+  if (n < 1000000)
+    return fmt("%.1f k", static_cast<double>(n) / 1e3);
+  return fmt("%.1f M", static_cast<double>(n) / 1e6);
+}
+
+std::string mb_text(uint64_t bytes) {
+  return fmt("%.1f MB", static_cast<double>(bytes) / 1e6);
+}
+
+/// "4 jmri_tcp non-reading flooders (4 connected): 1.2 M requests (12.0 MB,
+/// 120.0 k/s), 0 replies; 0 open at the end, 4 closed by the node (eof 4)
+/// after 2.9-3.3 MB"
+std::string flooder_line(const flooder_group_result& g) {
+  std::ostringstream os;
+  os << g.count << " " << g.interface << (g.reads ? " " : " non-reading ")
+     << "flooder" << (g.count == 1 ? "" : "s") << " (" << g.connected
+     << " connected): " << count_text(g.requests_written) << " requests ("
+     << mb_text(g.bytes_written) << ", "
+     << count_text(static_cast<uint64_t>(g.requests_per_second)) << "/s), ";
+  if (g.reads)
+    os << count_text(g.replies) << " replies (" << count_text(g.messages)
+       << " messages, " << mb_text(g.bytes_read) << ")";
+  else
+    os << "replies not read";
+  os << "; " << g.open_at_end << " open at the end, " << g.closed
+     << " closed by the node";
+  if (g.closed > 0) {
+    os << " (";
+    bool first = true;
+    for (auto& [why, n] : g.close_reasons) {
+      os << (first ? "" : ", ") << why << " " << n;
+      first = false;
+    }
+    os << ") after " << fmt("%.1f", g.closed_after_bytes_min / 1e6);
+    if (g.closed_after_bytes_max != g.closed_after_bytes_min)
+      os << "-" << fmt("%.1f", g.closed_after_bytes_max / 1e6);
+    os << " MB";
+  }
+  os << "\n";
+  return os.str();
 }
 
 std::string usage_line(const char* who, const process_usage& u) {
@@ -71,7 +149,8 @@ std::string usage_line(const char* who, const process_usage& u) {
   os << who << " (pid " << u.pid << "): RSS "
      << fmt("%.1f", u.rss_kib_start / 1024.0) << " MiB at start, "
      << fmt("%.1f", u.rss_kib_connected / 1024.0) << " connected, "
-     << fmt("%.1f", u.rss_kib_max / 1024.0) << " max; CPU "
+     << fmt("%.1f", u.rss_kib_max / 1024.0) << " max (sampled), "
+     << fmt("%.1f", u.rss_hwm_kib_end / 1024.0) << " peak (VmHWM); CPU "
      << fmt("%.2f", u.cpu_seconds) << " s = " << fmt("%.0f", u.cpu_percent)
      << " % of a core\n";
   return os.str();
@@ -136,6 +215,8 @@ std::string summary_text(const results& r) {
        << " subscribers, " << r.rtoc_delivered << "/" << r.rtoc_expected
        << " delivered (" << fmt("%.0f", r.rtoc_delivered_per_second) << "/s), "
        << r.rtoc_lost << " lost, " << r.rtoc_out_of_order << " out of order\n";
+  for (auto& g : r.flooders)
+    os << "flooders: " << flooder_line(g);
   bool any = false;
   for (auto& [name, h] : r.latency)
     any = any || h.count() > 0;
@@ -246,6 +327,8 @@ std::string report_json(const results& r) {
   field(w, "acked_per_second", r.rtoc_acked_per_second);
   field(w, "delivered_per_second", r.rtoc_delivered_per_second);
   w.EndObject();
+
+  flooders_json(w, r.flooders);
 
   w.Key("latency_us");
   w.StartObject();

@@ -22,6 +22,31 @@ struct process_usage {
   uint64_t rss_anon_kib_end = 0;  ///< of it, anonymous (no mapped files)
   double cpu_seconds = 0;         ///< user + system, publishing + draining
   double cpu_percent = 0;         ///< of one core, over the same time
+  /// VmHWM after draining: the peak RSS since the process started, exact
+  /// where rss_kib_max is the largest of the samples.
+  uint64_t rss_hwm_kib_end = 0;
+};
+
+/// One flooder group: what its connections sent, got back, and how they
+/// ended.
+struct flooder_group_result {
+  std::string interface; ///< jmri_tcp, jmri_ws, rtoc, realdds
+  bool reads = true;
+  uint64_t count = 0;
+  uint64_t connected = 0; ///< set up (TCP connected, WebSocket upgraded)
+  uint64_t requests_written = 0;
+  uint64_t bytes_written = 0;
+  double requests_per_second = 0; ///< over the publishing phase
+  uint64_t bytes_read = 0;
+  uint64_t messages = 0; ///< frames or JSON values received
+  uint64_t replies = 0;  ///< of them, replies to the requests
+  uint64_t open_at_end = 0;
+  uint64_t closed = 0; ///< by the node, before the run ended
+  /// Why, and how often: "ws 1008 slow consumer", "eof", "reset".
+  std::map<std::string, uint64_t> close_reasons;
+  /// Bytes each closed connection had written when it was closed.
+  uint64_t closed_after_bytes_min = 0;
+  uint64_t closed_after_bytes_max = 0;
 };
 
 struct assertion_result {
@@ -99,6 +124,9 @@ struct results {
   double rtoc_acked_per_second = 0;
   double rtoc_delivered_per_second = 0;
 
+  /// The flooder groups, in scenario order.
+  std::vector<flooder_group_result> flooders;
+
   /// ttm_delivery, rest_write, sio_command_do, sio_command_ok,
   /// jmri_delivery, rtoc_write, rtoc_delivery (ns).
   std::map<std::string, histogram> latency;
@@ -123,6 +151,13 @@ struct results {
   double total_delivered_per_second() const {
     return delivered_per_second + jmri_delivered_per_second +
            rtoc_delivered_per_second;
+  }
+  /// Flooder connections the node closed, over every group.
+  uint64_t flooders_closed() const {
+    uint64_t n = 0;
+    for (auto& g : flooders)
+      n += g.closed;
+    return n;
   }
   bool all_commands_finished() const {
     return commands_ok == commands_sent && commands_do == commands_ok &&

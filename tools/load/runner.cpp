@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "tools/load/flooder.hpp"
 #include "tools/load/jmri_tcp_client.hpp"
 #include "tools/load/jmri_ws_client.hpp"
 #include "tools/load/rest_writer.hpp"
@@ -212,6 +213,10 @@ private:
           }
           break;
         }
+        case client_type::flooder:
+          flooders_.push_back(build_flooder(g, endpoint, host_of));
+          flooder_group_.push_back(static_cast<size_t>(&g - s_.clients.data()));
+          break;
         case client_type::rest_writer:
         case client_type::rtoc_writer:
         case client_type::rtoc_subscriber:
@@ -235,6 +240,42 @@ private:
       order_.push_back(c);
     for (auto& c : users_)
       order_.push_back(c);
+    // Last: they are set up like the others, but need none of them.
+    for (auto& c : flooders_)
+      order_.push_back(c);
+  }
+
+  /// A flooder of group `g`, on the port of its interface; the flooders of
+  /// one interface share one buffer of requests.
+  template <class Endpoint, class HostOf>
+  std::shared_ptr<flooder> build_flooder(const client_group& g,
+                                         Endpoint& endpoint, HostOf& host_of) {
+    uint16_t port = 0;
+    switch (g.interface) {
+    case flooder_interface::jmri_tcp:
+      port = g.port != 0 ? g.port : s_.jmri_tcp_port;
+      break;
+    case flooder_interface::jmri_ws:
+      port = g.port != 0 ? g.port : s_.jmri_port;
+      break;
+    case flooder_interface::rtoc:
+      port = s_.rtoc_port;
+      break;
+    case flooder_interface::realdds:
+      port = s_.realdds_port;
+      break;
+    }
+    auto& requests = flood_buffers_[g.interface];
+    if (!requests)
+      requests = std::make_shared<const flood_buffer>(
+          make_flood_buffer(g.interface, flood_buffer_bytes));
+    flooder_config cfg;
+    cfg.interface = g.interface;
+    cfg.reads = g.reads;
+    cfg.host = host_of(port);
+    cfg.requests = requests;
+    return std::make_shared<flooder>(io_, endpoint(port), std::move(cfg),
+                                     stats_);
   }
 
   /// The RTOC writers (device "load<run id>", signals "w<n>" or
@@ -286,8 +327,10 @@ private:
         begin_running(now);
       break;
     case phase::running:
-      if (now >= run_until_ || publishers_done())
+      if (now >= run_until_ || publishers_done()) {
+        publish_seconds_ = seconds(now - run_started_);
         enter(phase::draining, now);
+      }
       break;
     case phase::draining:
       if (complete() || now - phase_started_ >= ms(s_.drain_ms)) {
@@ -440,6 +483,11 @@ private:
       os << " | commands " << stats_.commands_ok.load() << "/"
          << stats_.commands_sent.load() << " ok, "
          << stats_.commands_finish.load() << " finished";
+    if (!flooders_.empty())
+      os << " | flooders " << std::setprecision(1)
+         << stats_.flooder_bytes_written.load() / 1e6 << " MB written, "
+         << stats_.flooder_replies.load() << " replies, "
+         << stats_.flooders_closed.load() << " closed";
     if (server_)
       os << " | server " << std::setprecision(1) << server_->rss_kib() / 1024.0
          << " MiB " << std::setprecision(0) << server_->recent_cpu_percent()
@@ -558,6 +606,7 @@ private:
       r.sio_out_of_order += m->commands().out_of_order();
 
     gather_rtoc(r);
+    gather_flooders(r);
 
     r.latency["ttm_delivery"] = stats_.ttm_delivery.snapshot();
     r.latency["rest_write"] = stats_.rest_write.snapshot();
@@ -605,6 +654,48 @@ private:
     }
   }
 
+  /// Per flooder group, in scenario order: the sums of its connections.
+  void gather_flooders(results& r) {
+    std::map<size_t, flooder_group_result> groups;
+    for (size_t i = 0; i < flooders_.size(); ++i) {
+      auto& g = groups[flooder_group_[i]];
+      add_outcome(g, flooders_[i]->outcome());
+    }
+    for (auto& [index, g] : groups) {
+      auto& group = s_.clients[index];
+      g.interface = to_string(group.interface);
+      g.reads = group.reads;
+      g.count = group.count;
+      if (publish_seconds_ > 0)
+        g.requests_per_second =
+            static_cast<double>(g.requests_written) / publish_seconds_;
+      r.flooders.push_back(std::move(g));
+    }
+  }
+
+  static void add_outcome(flooder_group_result& g, const flooder_outcome& o) {
+    g.connected += o.set_up ? 1 : 0;
+    g.requests_written += o.requests_written;
+    g.bytes_written += o.bytes_written;
+    g.bytes_read += o.bytes_read;
+    g.messages += o.messages;
+    g.replies += o.replies;
+    if (!o.closed_by_node) {
+      g.open_at_end += o.set_up && o.close_reason.empty() ? 1 : 0;
+      return;
+    }
+    auto at = o.bytes_written_at_close;
+    g.closed_after_bytes_min =
+        g.closed == 0 ? at : std::min(g.closed_after_bytes_min, at);
+    g.closed_after_bytes_max = std::max(g.closed_after_bytes_max, at);
+    ++g.closed;
+    ++g.close_reasons[o.close_reason];
+  }
+
+  /// The size of a flooder's request buffer: 64 KiB of back-to-back
+  /// requests, as much as a write takes into a socket's send buffer.
+  static constexpr size_t flood_buffer_bytes = 64 * 1024;
+
   const scenario& s_;
   run_options opts_;
   asio::io_context io_;
@@ -623,6 +714,11 @@ private:
   std::vector<std::shared_ptr<rtoc_writer>> rtoc_writers_;
   std::vector<std::shared_ptr<rtoc_subscriber>> rtoc_subs_;
   std::vector<uint64_t> users_per_monitor_;
+  std::vector<std::shared_ptr<flooder>> flooders_;
+  /// The scenario group of each flooder.
+  std::vector<size_t> flooder_group_;
+  std::map<flooder_interface, std::shared_ptr<const flood_buffer>>
+      flood_buffers_;
   std::vector<std::shared_ptr<client>> order_;
   std::optional<usage_tracker> server_;
   usage_tracker generator_;
@@ -640,6 +736,7 @@ private:
   uint64_t last_jmri_delivered_ = 0;
   double connect_seconds_ = 0;
   double run_seconds_ = 0;
+  double publish_seconds_ = 0;
   bool drained_ = false;
 };
 

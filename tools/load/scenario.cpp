@@ -96,6 +96,31 @@ bool path_safe(const std::string& s) {
   });
 }
 
+void parse_flooder(const json& g, const std::string& where, client_group& out) {
+  if (!member(g, "interface"))
+    fail(path(where, "interface"), "is required");
+  std::string interface = text(g, where, "interface", "");
+  if (interface == "jmri_tcp")
+    out.interface = flooder_interface::jmri_tcp;
+  else if (interface == "jmri_ws")
+    out.interface = flooder_interface::jmri_ws;
+  else if (interface == "rtoc")
+    out.interface = flooder_interface::rtoc;
+  else if (interface == "realdds")
+    out.interface = flooder_interface::realdds;
+  else
+    fail(path(where, "interface"),
+         R"(must be "jmri_tcp", "jmri_ws", "rtoc" or "realdds")");
+  out.reads = boolean(g, where, "reads", true);
+  // As for the RTOC and realdds groups, whose clients share the scenario's
+  // one node for those interfaces.
+  bool jmri = out.interface == flooder_interface::jmri_tcp ||
+              out.interface == flooder_interface::jmri_ws;
+  if (!jmri && member(g, "port"))
+    fail(path(where, "port"), R"(applies to interface "jmri_tcp" and )"
+                              R"("jmri_ws" only)");
+}
+
 client_group parse_group(const json& g, const std::string& where) {
   if (!g.IsObject())
     fail(where, "must be an object");
@@ -129,10 +154,14 @@ client_group parse_group(const json& g, const std::string& where) {
   } else if (type == "rtoc_subscriber") {
     out.type = client_type::rtoc_subscriber;
     only_fields(g, where, {"type", "count", "password", "aes"});
+  } else if (type == "flooder") {
+    out.type = client_type::flooder;
+    only_fields(g, where, {"type", "count", "interface", "reads", "port"});
   } else {
     fail(path(where, "type"),
          "must be one of ttm_subscriber, realdds_subscriber, rest_writer, "
-         "sio_user, sio_monitor, jmri_client, rtoc_writer, rtoc_subscriber");
+         "sio_user, sio_monitor, jmri_client, rtoc_writer, rtoc_subscriber, "
+         "flooder");
   }
   if (!member(g, "count"))
     fail(path(where, "count"), "is required");
@@ -229,6 +258,8 @@ client_group parse_group(const json& g, const std::string& where) {
     else
       fail(path(where, "transport"), "must be \"ws\" or \"tcp\"");
   }
+  if (out.type == client_type::flooder)
+    parse_flooder(g, where, out);
   return out;
 }
 
@@ -246,7 +277,7 @@ assertions parse_assertions(const json& a) {
   only_fields(a, where,
               {"max_lost", "max_out_of_order", "max_failed_connections",
                "max_failed_requests", "all_commands_finished", "max_p99_us",
-               "min_delivered_per_second"});
+               "min_delivered_per_second", "max_flooders_closed"});
   assertions out;
   constexpr uint64_t big = uint64_t{1} << 53;
   auto opt = [&](const char* name) -> std::optional<uint64_t> {
@@ -258,6 +289,7 @@ assertions parse_assertions(const json& a) {
   out.max_out_of_order = opt("max_out_of_order");
   out.max_failed_connections = opt("max_failed_connections");
   out.max_failed_requests = opt("max_failed_requests");
+  out.max_flooders_closed = opt("max_flooders_closed");
   out.all_commands_finished = boolean(a, where, "all_commands_finished", false);
   if (member(a, "min_delivered_per_second"))
     out.min_delivered_per_second =
@@ -390,6 +422,22 @@ const char* to_string(client_type type) {
     return "rtoc_subscriber";
   case client_type::realdds_subscriber:
     return "realdds_subscriber";
+  case client_type::flooder:
+    return "flooder";
+  }
+  return "?";
+}
+
+const char* to_string(flooder_interface interface) {
+  switch (interface) {
+  case flooder_interface::jmri_tcp:
+    return "jmri_tcp";
+  case flooder_interface::jmri_ws:
+    return "jmri_ws";
+  case flooder_interface::rtoc:
+    return "rtoc";
+  case flooder_interface::realdds:
+    return "realdds";
   }
   return "?";
 }

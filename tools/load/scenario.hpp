@@ -37,7 +37,11 @@
 //        "samples": 1000000,              // [0 = no limit] then stop
 //        "password": "secret",            // [none] authorize with it
 //        "aes": true},                    // [password given] encrypt frames
-//       {"type": "rtoc_subscriber", "count": 10, "password": "secret"}
+//       {"type": "rtoc_subscriber", "count": 10, "password": "secret"},
+//       {"type": "flooder", "count": 4,
+//        "interface": "rtoc",             // required: "jmri_tcp", "jmri_ws",
+//                                         // "rtoc" or "realdds"
+//        "reads": true}                   // [true] false: never reads
 //     ],
 //     "assert": {
 //       "max_lost": 0,                   // notifications + relayed commands
@@ -49,7 +53,8 @@
 //                      "sio_command_do": 50000, "sio_command_ok": 50000,
 //                      "jmri_delivery": 50000, "rtoc_write": 50000,
 //                      "rtoc_delivery": 50000},
-//       "min_delivered_per_second": 1000 // ttmnotify + JMRI deliveries
+//       "min_delivered_per_second": 1000, // ttmnotify + JMRI deliveries
+//       "max_flooders_closed": 0         // [no limit] closed by the node
 //     }
 //   }
 //
@@ -66,6 +71,19 @@
 // ones may set "port": its clients connect there instead of the scenario's
 // port for their interface (a cluster: users on one node, monitors on
 // another).
+//
+// A flooder sends one cheap request over and over, as fast as the
+// connection takes it, from the start of the publishing phase to its end:
+// JMRI `{"type":"ping"}` (raw TCP on jmri_tcp_port, or WebSocket /json/ on
+// jmri_port), RTOC `{"getPluginList":true}` (rtoc_port, no password), or
+// the realdds control `{"id":"query-options","sensor-name":"flood"}` (the
+// realdds-json mirror on realdds_port). With "reads" it reads and counts
+// every reply; without, it never reads its socket. Flooders measure how the
+// node bears clients that send faster than it reads: they count in no
+// delivery, latency or failure figure, and a flooder the node closes is an
+// outcome, reported per group (max_flooders_closed bounds it), not a failed
+// connection. "port" applies to the JMRI interfaces only, as for the other
+// RTOC and realdds groups.
 #pragma once
 
 #include <cstdint>
@@ -91,11 +109,15 @@ enum class client_type {
   rtoc_writer,
   rtoc_subscriber,
   realdds_subscriber,
+  flooder,
 };
 
 enum class write_target { value, gpio, message };
 
 enum class jmri_transport { ws, tcp };
+
+/// Where a flooder sends its requests.
+enum class flooder_interface { jmri_tcp, jmri_ws, rtoc, realdds };
 
 struct client_group {
   client_type type = client_type::ttm_subscriber;
@@ -125,6 +147,9 @@ struct client_group {
   /// frames are AES-encrypted both ways.
   std::string password;
   bool aes = false;
+  /// flooder: the interface it floods, and whether it reads the replies.
+  flooder_interface interface = flooder_interface::jmri_tcp;
+  bool reads = true;
   /// The port these clients connect to instead of the scenario's port for
   /// their interface (0: that one): a cluster run puts users on one node
   /// and monitors on another.
@@ -140,6 +165,8 @@ struct assertions {
   /// Metric name -> bound on its p99, in microseconds.
   std::map<std::string, uint64_t> max_p99_us;
   std::optional<double> min_delivered_per_second;
+  /// Flooder connections the node closed (none: no limit).
+  std::optional<uint64_t> max_flooders_closed;
 };
 
 /// The latency metrics max_p99_us may name.
@@ -189,5 +216,6 @@ scenario parse_scenario(const std::string& json,
 scenario load_scenario(const std::string& path);
 
 const char* to_string(client_type type);
+const char* to_string(flooder_interface interface);
 
 } // namespace signalbox::load

@@ -108,6 +108,12 @@ struct run_stats {
   counter rtoc_delivered{0}; ///< pushed samples of this run's writers
   shared_histogram rtoc_write;
   shared_histogram rtoc_delivery;
+
+  // Flooders: for the progress line only (each flooder keeps its own
+  // figures); they count in none of the above.
+  counter flooder_bytes_written{0};
+  counter flooder_replies{0};
+  counter flooders_closed{0}; ///< by the node
 };
 
 } // namespace signalbox::load

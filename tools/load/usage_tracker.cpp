@@ -53,6 +53,7 @@ void usage_tracker::end() {
   if (auto s = take()) {
     usage_.rss_kib_end = s->rss_kib;
     usage_.rss_anon_kib_end = s->rss_anon_kib;
+    usage_.rss_hwm_kib_end = s->rss_hwm_kib;
     usage_.cpu_seconds =
         static_cast<double>(s->cpu_ticks - run_start_.cpu_ticks) /
         ticks_per_second();

@@ -30,6 +30,7 @@ void evaluate(const scenario& s, results& r) {
   check_max(r, "failed_connections", c.max_failed_connections,
             r.connects_failed + r.dropped);
   check_max(r, "failed_requests", c.max_failed_requests, r.failed_requests());
+  check_max(r, "flooders_closed", c.max_flooders_closed, r.flooders_closed());
   if (c.all_commands_finished) {
     std::ostringstream value;
     value << "sent " << r.commands_sent << ", ok " << r.commands_ok << ", do "

@@ -35,6 +35,16 @@ CAF_TEST(rss comes from VmRSS in KiB) {
   CAF_CHECK(!rss_kib_of_status("Name:\tx\nVmRSS:\t kB\n"));
 }
 
+CAF_TEST(the rss peak comes from VmHWM in KiB) {
+  auto status = "Name:\tsignalbox\nVmPeak:\t  99999 kB\nVmHWM:\t   12345 kB\n"
+                "VmRSS:\t    9876 kB\n";
+  CAF_CHECK_EQUAL(rss_hwm_kib_of_status(status), 12345u);
+  CAF_CHECK(!rss_hwm_kib_of_status("Name:\tx\nVmRSS:\t 5 kB\n"));
+  auto self = sample_process(getpid());
+  CAF_REQUIRE(self);
+  CAF_CHECK(self->rss_hwm_kib >= self->rss_kib);
+}
+
 CAF_TEST(anonymous rss comes from RssAnon in KiB) {
   auto status = "Name:\tsignalbox\nVmRSS:\t    9876 kB\nRssAnon:\t 1234 kB\n"
                 "RssFile:\t 8642 kB\n";

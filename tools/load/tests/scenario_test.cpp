@@ -159,11 +159,11 @@ CAF_TEST(errors name the field) {
   CAF_CHECK_EQUAL(error_of(with_clients(R"({"type":"nope","count":1})")),
                   "clients[0].type: must be one of ttm_subscriber, "
                   "realdds_subscriber, rest_writer, sio_user, sio_monitor, "
-                  "jmri_client, rtoc_writer, rtoc_subscriber");
+                  "jmri_client, rtoc_writer, rtoc_subscriber, flooder");
   CAF_CHECK_EQUAL(error_of(with_clients(R"({"count":1})")),
                   "clients[0].type: must be one of ttm_subscriber, "
                   "realdds_subscriber, rest_writer, sio_user, sio_monitor, "
-                  "jmri_client, rtoc_writer, rtoc_subscriber");
+                  "jmri_client, rtoc_writer, rtoc_subscriber, flooder");
   CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"realdds_port":0)")),
                   "realdds_port: must be an integer in [1, 65535]");
   CAF_CHECK_EQUAL(error_of(with_clients(sub, R"(,"jmri_port":0)")),
@@ -417,4 +417,82 @@ CAF_TEST(rtoc subscribers need a writer) {
                                            {"type":"rtoc_writer",
                                             "count":1})")),
                   "clients[0].batch: unknown field");
+}
+
+CAF_TEST(flooders take an interface and whether they read) {
+  auto flooder = [](const std::string& extra) {
+    return with_clients(R"({"type":"flooder","count":4)" + extra + "}");
+  };
+  auto s = parse_scenario(flooder(R"(,"interface":"rtoc")"), "t");
+  CAF_REQUIRE_EQUAL(s.clients.size(), 1u);
+  auto& g = s.clients[0];
+  CAF_CHECK(g.type == client_type::flooder);
+  CAF_CHECK_EQUAL(g.count, 4u);
+  CAF_CHECK(g.interface == flooder_interface::rtoc);
+  CAF_CHECK(g.reads); // reads unless told not to
+  CAF_CHECK_EQUAL(g.port, 0u);
+  CAF_CHECK_EQUAL(s.count_of(client_type::flooder), 4u);
+  CAF_CHECK_EQUAL(to_string(g.type), std::string{"flooder"});
+  s = parse_scenario(
+      flooder(R"(,"interface":"jmri_tcp","reads":false,"port":2057)"), "t");
+  CAF_CHECK(s.clients[0].interface == flooder_interface::jmri_tcp);
+  CAF_CHECK(!s.clients[0].reads);
+  CAF_CHECK_EQUAL(s.clients[0].port, 2057u);
+  s = parse_scenario(flooder(R"(,"interface":"jmri_ws","port":12081)"), "t");
+  CAF_CHECK(s.clients[0].interface == flooder_interface::jmri_ws);
+  s = parse_scenario(flooder(R"(,"interface":"realdds","reads":true)"), "t");
+  CAF_CHECK(s.clients[0].interface == flooder_interface::realdds);
+  CAF_CHECK_EQUAL(to_string(s.clients[0].interface), std::string{"realdds"});
+  // Flooders need no other client: they only send.
+  CAF_CHECK_EQUAL(error_of(flooder(R"(,"interface":"realdds")")), "");
+}
+
+CAF_TEST(flooder errors name the field) {
+  auto flooder = [](const std::string& extra) {
+    return with_clients(R"({"type":"flooder","count":2)" + extra + "}");
+  };
+  CAF_CHECK_EQUAL(error_of(flooder("")), "clients[0].interface: is required");
+  CAF_CHECK_EQUAL(error_of(flooder(R"(,"interface":"udp")")),
+                  R"(clients[0].interface: must be "jmri_tcp", "jmri_ws", )"
+                  R"("rtoc" or "realdds")");
+  CAF_CHECK_EQUAL(error_of(flooder(R"(,"interface":"RTOC")")),
+                  R"(clients[0].interface: must be "jmri_tcp", "jmri_ws", )"
+                  R"("rtoc" or "realdds")");
+  CAF_CHECK_EQUAL(error_of(flooder(R"(,"interface":3)")),
+                  "clients[0].interface: must be a non-empty string");
+  CAF_CHECK_EQUAL(error_of(flooder(R"(,"interface":"rtoc","reads":"no")")),
+                  "clients[0].reads: must be true or false");
+  CAF_CHECK_EQUAL(error_of(flooder(R"(,"interface":"rtoc","port":5051)")),
+                  R"(clients[0].port: applies to interface "jmri_tcp" and )"
+                  R"("jmri_ws" only)");
+  CAF_CHECK_EQUAL(error_of(flooder(R"(,"interface":"realdds","port":5152)")),
+                  R"(clients[0].port: applies to interface "jmri_tcp" and )"
+                  R"("jmri_ws" only)");
+  CAF_CHECK_EQUAL(error_of(flooder(R"(,"interface":"rtoc","rate":10)")),
+                  "clients[0].rate: unknown field");
+  CAF_CHECK_EQUAL(error_of(with_clients(R"({"type":"flooder",)"
+                                        R"("interface":"rtoc"})")),
+                  "clients[0].count: is required");
+  // The interface is the flooder's alone.
+  CAF_CHECK_EQUAL(error_of(with_clients(R"({"type":"ttm_subscriber",)"
+                                        R"("count":1,"interface":"rtoc"})")),
+                  "clients[0].interface: unknown field");
+}
+
+CAF_TEST(flooders closed by the node may be bounded) {
+  auto s = parse_scenario(with_clients(R"({"type":"flooder","count":2,
+                                           "interface":"jmri_ws"})"),
+                          "t");
+  CAF_CHECK(!s.checks.max_flooders_closed); // no limit by default
+  s = parse_scenario(with_clients(R"({"type":"flooder","count":2,
+                                      "interface":"jmri_ws"})",
+                                  R"(,"assert":{"max_flooders_closed":1})"),
+                     "t");
+  CAF_CHECK_EQUAL(*s.checks.max_flooders_closed, 1u);
+  CAF_CHECK_EQUAL(
+      error_of(with_clients(R"({"type":"flooder","count":1,
+                                "interface":"rtoc"})",
+                            R"(,"assert":{"max_flooders_closed":-1})")),
+      "assert.max_flooders_closed: must be an integer in [0, "
+      "9007199254740992]");
 }

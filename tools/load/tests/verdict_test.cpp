@@ -174,7 +174,7 @@ CAF_TEST(the JSON report holds the results) {
   a.max_lost = 0;
   a.max_p99_us["ttm_delivery"] = 10;
   auto r = clean_run();
-  r.server = process_usage{42, 1000, 2000, 3000, 2500, 2000, 1.5, 75};
+  r.server = process_usage{42, 1000, 2000, 3000, 2500, 2000, 1.5, 75, 3500};
   // 4 of 5 jmri clients subscribed, 3 messages each expected, one lost.
   r.message_writes_ok = 3;
   r.jmri_clients = 4;
@@ -221,6 +221,7 @@ CAF_TEST(the JSON report holds the results) {
   CAF_CHECK_EQUAL(doc["server"]["pid"].GetInt(), 42);
   CAF_CHECK_EQUAL(doc["server"]["rss_kib_max"].GetUint64(), 3000u);
   CAF_CHECK_EQUAL(doc["server"]["cpu_percent"].GetDouble(), 75.0);
+  CAF_CHECK_EQUAL(doc["server"]["rss_hwm_kib_end"].GetUint64(), 3500u);
   CAF_CHECK(doc["generator"].IsNull());
   CAF_REQUIRE_EQUAL(doc["assertions"].Size(), 2u);
   CAF_CHECK_EQUAL(doc["assertions"][1]["name"].GetString(),
@@ -258,4 +259,66 @@ CAF_TEST(the summary lists every assertion and the verdict) {
   CAF_CHECK(text.find("  jmri_delivery (6), µs: p50 2  ") != std::string::npos);
   CAF_CHECK(text.size() >= 7);
   CAF_CHECK_EQUAL(text.substr(text.size() - 7), "FAILED\n");
+}
+
+CAF_TEST(flooders closed by the node are an outcome not a failure) {
+  auto r = clean_run();
+  flooder_group_result reading;
+  reading.interface = "rtoc";
+  reading.count = reading.connected = reading.open_at_end = 4;
+  reading.requests_written = 1200000;
+  reading.bytes_written = 36000000;
+  reading.requests_per_second = 120000;
+  reading.replies = reading.messages = 1200000;
+  reading.bytes_read = 40000000;
+  flooder_group_result silent;
+  silent.interface = "jmri_tcp";
+  silent.reads = false;
+  silent.count = silent.connected = silent.closed = 2;
+  silent.requests_written = 200000;
+  silent.bytes_written = 3100000;
+  silent.close_reasons["eof"] = 2;
+  silent.closed_after_bytes_min = 2900000;
+  silent.closed_after_bytes_max = 3100000;
+  r.flooders = {reading, silent};
+  CAF_CHECK_EQUAL(r.flooders_closed(), 2u);
+  assertions a;
+  a.max_failed_connections = 0;
+  a.max_failed_requests = 0;
+  evaluate(with_checks(a), r);
+  CAF_CHECK(r.passed);
+  a.max_flooders_closed = 2;
+  evaluate(with_checks(a), r);
+  CAF_CHECK(r.passed);
+  CAF_CHECK_EQUAL(find(r, "flooders_closed")->value, "2");
+  a.max_flooders_closed = 1;
+  evaluate(with_checks(a), r);
+  CAF_CHECK(!r.passed);
+  CAF_CHECK(!find(r, "flooders_closed")->passed);
+  CAF_CHECK(find(r, "failed_connections")->passed);
+
+  auto text = summary_text(r);
+  CAF_CHECK(text.find("flooders: 4 rtoc flooders (4 connected): 1.2 M "
+                      "requests (36.0 MB, 120.0 k/s), 1.2 M replies (1.2 M "
+                      "messages, 40.0 MB); 4 open at the end, 0 closed by "
+                      "the node\n") != std::string::npos);
+  CAF_CHECK(text.find("flooders: 2 jmri_tcp non-reading flooders (2 "
+                      "connected): 200.0 k requests (3.1 MB, 0/s), replies "
+                      "not read; 0 open at the end, 2 closed by the node "
+                      "(eof 2) after 2.9-3.1 MB\n") != std::string::npos);
+
+  rapidjson::Document doc;
+  auto json = report_json(r);
+  doc.Parse(json.c_str());
+  CAF_REQUIRE(!doc.HasParseError());
+  CAF_REQUIRE_EQUAL(doc["flooders"].Size(), 2u);
+  auto& f = doc["flooders"][1];
+  CAF_CHECK_EQUAL(f["interface"].GetString(), std::string{"jmri_tcp"});
+  CAF_CHECK(!f["reads"].GetBool());
+  CAF_CHECK_EQUAL(f["requests_written"].GetUint64(), 200000u);
+  CAF_CHECK_EQUAL(f["closed"].GetUint64(), 2u);
+  CAF_CHECK_EQUAL(f["close_reasons"]["eof"].GetUint64(), 2u);
+  CAF_CHECK_EQUAL(f["closed_after_bytes_max"].GetUint64(), 3100000u);
+  CAF_CHECK_EQUAL(doc["flooders"][0]["replies"].GetUint64(), 1200000u);
+  CAF_CHECK_EQUAL(doc["flooders"][0]["open_at_end"].GetUint64(), 4u);
 }
