@@ -18,6 +18,10 @@
 #            100 signals (10 writers of 10 signals, 1 M samples each).
 #   tls      (issue 15) the fan-out and idle benchmarks again over TLS
 #            (net.tls-cert; the peer on Node's https), signalbox-load --tls.
+#   overload (issue 15) deploy/load/overload.json's clients alone, then
+#            beside its flooders (clients that write as fast as the node
+#            reads): their latencies and the node's RSS, side by side;
+#            OVERLOAD_BEFORE=<binary> adds a run against another build.
 #
 # Saturation: the offered rate doubles step by step until the delivered rate
 # stops rising (under 5 % above the best so far), anything is lost or
@@ -427,6 +431,36 @@ if wanted rtoc; then
   run_rtoc rtoc-rss "$here/rtoc-rss.json"
 fi
 
+# -- overload (issue 15) -----------------------------------------------------
+
+# all_ports: signalbox-load's port options for every interface of the node.
+all_ports() {
+  echo "--ttm-port=$(port_of ttm) --socketio-port=$(port_of socketio)" \
+    "--jmri-port=$(port_of jmri) --jmri-tcp-port=$(port_of jmri-tcp)" \
+    "--rtoc-port=$(port_of rtoc) --realdds-port=$(port_of realdds)"
+}
+
+# deploy/load/overload.json (the usual clients beside 20 flooders) and
+# overload-baseline.json (the same clients alone), each on a fresh node; with
+# OVERLOAD_BEFORE=<another signalbox binary>, overload.json against that one
+# too (overload-before). The scenarios' latency assertions are dropped here:
+# the table shows what happened.
+if wanted overload; then
+  overload_runs=(baseline:overload-baseline.json flooded:overload.json)
+  [[ -z ${OVERLOAD_BEFORE:-} ]] || overload_runs+=(before:overload.json)
+  for entry in "${overload_runs[@]}"; do
+    run=${entry%%:*}
+    current=$signalbox
+    [[ $run != before ]] || signalbox=$OVERLOAD_BEFORE
+    start_server signalbox ttm
+    signalbox=$current
+    log "overload-$run"
+    # shellcheck disable=SC2046
+    run_load "overload-$run" "$(jq '.assert = {}' "$root/deploy/load/${entry#*:}")" $(all_ports)
+    stop_server
+  done
+fi
+
 # -- the table --------------------------------------------------------------
 
 peer_of() { case $1 in fanout) echo ttm-ws ;; relay) echo sio-node ;; esac; }
@@ -554,6 +588,29 @@ kinds_of() {
       --slurpfile h "$out/rtoc-push-signalbox-half.json" '
       $s[0] as $s | $h[0].latency_us.rtoc_delivery as $l |
       "| rtoc-push (100 subscribers) | samples pushed | \($s.rtoc.delivered) | \($s.rtoc.delivered_per_second | floor) | \($s.server.cpu_percent | floor) | \($s.rtoc.delivered / $s.server.cpu_seconds | floor) | \($l.p50 | floor) | \($l.p99 | floor) | \($s.rtoc.lost + $h[0].rtoc.lost) | \($s.server.rss_kib_end / 1024 | floor) | \($s.server.rss_anon_kib_end / 1024 | floor) |"'
+  fi
+  if wanted overload; then
+    echo
+    echo "| overload | ttm_delivery p50 / p99 µs | rest_write p99 µs | jmri_delivery p99 µs | rtoc_write p99 µs | rtoc_delivery p99 µs | sio_command_do p99 µs | delivered ttm / jmri / rtoc | server CPU % | server peak RSS MiB |"
+    echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"
+    for run in baseline flooded before; do
+      [[ -e $out/overload-$run.json ]] || continue
+      jq -r --arg run "$run" '
+        .latency_us as $l |
+        def seen($k): ($l[$k].count // 0) > 0;
+        def p99($k): if seen($k) then ($l[$k].p99 | floor) else "none" end;
+        "| \($run) | \(if seen("ttm_delivery") then ($l.ttm_delivery.p50 | floor) else "none" end) / \(p99("ttm_delivery")) | \(p99("rest_write")) | \(p99("jmri_delivery")) | \(p99("rtoc_write")) | \(p99("rtoc_delivery")) | \(p99("sio_command_do")) | \(.ttm.delivered) / \(.jmri.delivered) / \(.rtoc.delivered) | \(.server.cpu_percent | floor) | \(.server.rss_hwm_kib_end / 1024 * 10 | floor / 10) |"' \
+        "$out/overload-$run.json"
+    done
+    echo
+    echo "| overload flooders | run | connections | requests written | replies read | closed by the node |"
+    echo "|---|---|---:|---:|---:|---:|"
+    for run in flooded before; do
+      [[ -e $out/overload-$run.json ]] || continue
+      jq -r --arg run "$run" '
+        .flooders[] | "| \(.interface)\(if .reads then "" else " (not reading)" end) | \($run) | \(.connected) | \(.requests_written) | \(if .reads then .replies else "-" end) | \(.closed) |"' \
+        "$out/overload-$run.json"
+    done
   fi
 } | tee "$out/table.md"
 echo >&2
