@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <sys/file.h>
+#include <sys/statvfs.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -24,6 +25,18 @@ bool error::full() const noexcept {
 }
 
 namespace {
+
+/// Free space below which a failed write is taken for a full file system.
+constexpr uint64_t nearly_full_bytes = 1024 * 1024;
+
+/// Whether the file system holding `path` has (almost) no room left for an
+/// unprivileged writer.
+bool short_of_space(const std::string& path) {
+  struct statvfs fs {};
+  if (statvfs(path.c_str(), &fs) != 0)
+    return false;
+  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < nearly_full_bytes;
+}
 
 // Growing stops after this many doublings within one write: far beyond any
 // real store (64 KiB doubled 40 times is 64 PiB), it only ends a loop that
@@ -400,6 +413,10 @@ void txn::commit() {
   // mdb_txn_commit frees the transaction whatever it returns.
   int rc = mdb_txn_commit(handle_);
   handle_ = nullptr;
+  // LMDB reports a short write as EIO, and a write that fills the file
+  // system is a short write: seen on a full tmpfs.
+  if (rc == EIO && short_of_space(env_->path_))
+    rc = ENOSPC;
   env_->check(rc, "mdb_txn_commit");
   if (write_)
     ++env_->write_commits_;

@@ -36,8 +36,9 @@ public:
   int code() const noexcept { return code_; }
 
   /// The store cannot take more: the map reached store.max-size, or the
-  /// file system is full (or over quota). Writes fail until space is back;
-  /// reads keep working.
+  /// file system is full (or over quota; a commit's short write, which
+  /// LMDB reports as EIO, on a file system with under 1 MiB free, counts as
+  /// ENOSPC). Writes fail until space is back; reads keep working.
   bool full() const noexcept;
 
 private:
