@@ -59,14 +59,15 @@ void engine_ws::on_binary_message(std::string_view bytes) {
 void engine_ws::hand_on(std::string data, bool binary) {
   if (!socket_)
     return;
+  // Counted before it is posted: the session strand may handle it at once.
+  if (++unhandled_ >= max_unhandled_ && !flow_held_.exchange(true))
+    pause_reading();
   boost::asio::post(socket_->executor(), [socket = socket_, self = self_ptr(),
                                           data = std::move(data),
                                           binary]() mutable {
     socket->on_ws_message(self.get(), std::move(data), binary);
     self->handled();
   });
-  if (++unhandled_ >= max_unhandled_ && !flow_held_.exchange(true))
-    pause_reading();
 }
 
 void engine_ws::handled() {
