@@ -194,7 +194,9 @@ if [[ $plot == 1 ]]; then
     "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       --no-install-recommends gnuplot-nox >/dev/null
   fi
-  gnuplot -e "csv='$out/samples.csv'; png='$out/soak.png'" "$here/soak.gp"
+  heading="signalbox soak: node killed with SIGKILL and restarted every ${cycle} s"
+  ((cycle < seconds)) || heading="signalbox soak: one process for ${seconds} s, no kills"
+  gnuplot -e "csv='$out/samples.csv'; png='$out/soak.png'; heading='$heading'" "$here/soak.gp"
   log "plot: $out/soak.png"
 fi
 log "results: $out"

@@ -2,7 +2,8 @@
 set datafile separator ","
 set terminal png size 1200,900
 set output png
-set multiplot layout 3,1 title "signalbox soak: node killed with SIGKILL and restarted every cycle"
+if (!exists("heading")) heading = "signalbox soak: node killed with SIGKILL and restarted every cycle"
+set multiplot layout 3,1 title heading
 set key top left
 set xlabel "seconds"
 set ylabel "RSS MiB"
