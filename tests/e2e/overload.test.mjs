@@ -133,10 +133,13 @@ for (const transports of [['websocket'], ['polling']]) {
       acks.push(new Promise((resolve) => user.emit('query', { monitor_id: monitorId }, () => resolve(i))));
     const order = [];
     for (const ack of acks) ack.then((i) => order.push(i));
+    let timer;
     await Promise.race([
       Promise.all(acks),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`${order.length} of ${count} acks`)), REPLY_TIMEOUT_MS)),
-    ]);
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${order.length} of ${count} acks`)), REPLY_TIMEOUT_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
     assert.deepEqual(order, [...Array(count).keys()], 'acknowledged in order');
     assert.equal(oks, count, 'a query ok for each');
     assert.equal(disconnected, null, 'not disconnected');
