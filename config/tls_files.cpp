@@ -18,15 +18,6 @@ struct store_ctx_free {
   void operator()(X509_STORE_CTX* ctx) const { X509_STORE_CTX_free(ctx); }
 };
 
-/// The reason of OpenSSL's latest error, without its numeric prefix, and
-/// the queue cleared for the next check.
-std::string openssl_reason() {
-  auto code = ERR_peek_last_error();
-  ERR_clear_error();
-  const char* reason = code != 0 ? ERR_reason_error_string(code) : nullptr;
-  return reason != nullptr ? reason : "unknown OpenSSL error";
-}
-
 bool readable(const std::string& path) {
   std::ifstream in{path};
   return in.good();
@@ -100,6 +91,13 @@ std::string tls_authority_problem(const std::string& ca_file) {
   if (SSL_CTX_load_verify_locations(ctx.get(), ca_file.c_str(), nullptr) != 1)
     return ca_file + " holds no PEM certificate: " + openssl_reason();
   return {};
+}
+
+std::string openssl_reason(const char* if_none) {
+  auto code = ERR_peek_last_error();
+  ERR_clear_error();
+  const char* reason = code != 0 ? ERR_reason_error_string(code) : nullptr;
+  return reason != nullptr ? reason : if_none;
 }
 
 } // namespace signalbox

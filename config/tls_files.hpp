@@ -22,6 +22,12 @@ struct tls_identity {
 /// naming the file; never a key's content.
 std::string tls_identity_problem(const tls_identity& identity);
 
+/// The reason of OpenSSL's latest error without its numeric prefix, or
+/// `if_none` when the queue holds none; the queue is cleared for the next
+/// call. Shared by the start-up checks, the listeners' TLS contexts and
+/// their handshakes.
+std::string openssl_reason(const char* if_none = "unknown OpenSSL error");
+
 /// Empty when `ca_file` holds at least one PEM certificate (an authority to
 /// verify peers with); otherwise what is wrong with it.
 std::string tls_authority_problem(const std::string& ca_file);

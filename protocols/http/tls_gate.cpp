@@ -7,6 +7,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
+#include "config/tls_files.hpp"
 #include "core/log.hpp"
 #include "protocols/http/wire.hpp"
 
@@ -20,11 +21,9 @@ namespace {
 /// A TLS connection starts with a handshake record.
 constexpr unsigned char tls_handshake_record = 0x16;
 
+/// Why a handshake failed: OpenSSL's reason, else the peer just left.
 std::string last_tls_reason() {
-  auto code = ERR_peek_last_error();
-  ERR_clear_error();
-  const char* reason = code != 0 ? ERR_reason_error_string(code) : nullptr;
-  return reason != nullptr ? reason : "the connection ended";
+  return openssl_reason("the connection ended");
 }
 
 } // namespace

@@ -9,13 +9,6 @@ namespace signalbox::http {
 
 namespace {
 
-std::string openssl_reason() {
-  auto code = ERR_peek_last_error();
-  ERR_clear_error();
-  const char* reason = code != 0 ? ERR_reason_error_string(code) : nullptr;
-  return reason != nullptr ? reason : "unknown OpenSSL error";
-}
-
 /// A server context: TLS 1.2 or newer, OpenSSL's default ciphers, and the
 /// modes the wire's non-blocking writes rely on.
 std::shared_ptr<ssl_ctx_st> make_context(const std::string& cert,
