@@ -9,7 +9,8 @@
 # its kill, so an hour is 100 cycles), SOAK_SAMPLE (10: seconds between
 # samples), BUILD (<repo>/build: signalbox and tools/load/signalbox-load),
 # SOAK_PLOT (1: draw soak.png with gnuplot, installed when missing; 0: no
-# plot).
+# plot), SOAK_NODE_ARGS (more options for the node, split at spaces: e.g.
+# --rtoc.record-length=50000, so that RTOC's rings fill within the hour).
 #
 # Each cycle: start the node on its data directory (ephemeral ports); check
 # the acknowledged writes of every earlier cycle (verify.mjs); start the
@@ -35,6 +36,7 @@ seconds=${SOAK_SECONDS:-3600}
 cycle=${SOAK_CYCLE:-36}
 sample_every=${SOAK_SAMPLE:-10}
 plot=${SOAK_PLOT:-1}
+read -r -a node_args <<<"${SOAK_NODE_ARGS:-}"
 out=${1:-$here/results/$(date +%Y%m%d-%H%M%S)}
 data=$out/data
 
@@ -66,7 +68,7 @@ start_node() {
   : >"$out/node.out"
   "$signalbox" --config-file="$here/soak.conf" --store.directory="$data" \
     --ttm.port=0 --jmri.port=0 --jmri.tcp-port=0 --socketio.port=0 \
-    --rtoc.port=0 --realdds.enabled=false \
+    --rtoc.port=0 --realdds.enabled=false "${node_args[@]}" \
     >"$out/node.out" 2>>"$out/node.err" &
   node_pid=$!
   echo "$node_pid" >"$out/node.pid"
@@ -102,7 +104,10 @@ check_acked() {
 # The sampler: one CSV line every SOAK_SAMPLE seconds for the node running.
 # rss_anon_kib: the node's own memory; the rest of RSS is file pages (the
 # LMDB map it has read), which grows with the data, not with time.
-echo "seconds,cycle,rss_kib,cpu_seconds,fds,queued_bytes,connections,rss_anon_kib" >"$out/samples.csv"
+# rtoc_samples: the samples RTOC holds in RAM over all signals (16 bytes
+# each, up to rtoc.record-length per signal), the one part of the node's
+# memory that is meant to grow until its rings are full.
+echo "seconds,cycle,rss_kib,cpu_seconds,fds,queued_bytes,connections,rss_anon_kib,rtoc_samples" >"$out/samples.csv"
 sampler() {
   local started=$SECONDS ticks pid ttm_port
   ticks=$(getconf CLK_TCK)
@@ -111,7 +116,7 @@ sampler() {
     pid=$(cat "$out/node.pid" 2>/dev/null) || continue
     ttm_port=$(cat "$out/ttm.port" 2>/dev/null) || continue
     [[ -r /proc/$pid/status ]] || continue
-    local rss anon cpu fds metrics queued conns
+    local rss anon cpu fds metrics queued conns held
     rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null) || continue
     anon=$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null) || continue
     cpu=$(awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$pid/stat" 2>/dev/null) || continue
@@ -119,7 +124,9 @@ sampler() {
     metrics=$(curl -s --max-time 2 "http://127.0.0.1:$ttm_port/metrics") || continue
     queued=$(awk '/^signalbox_bytes_queued\{/ {s += $2} END {print s + 0}' <<<"$metrics")
     conns=$(awk '/^signalbox_connections\{/ {s += $2} END {print s + 0}' <<<"$metrics")
-    echo "$((SECONDS - started)),$(cat "$out/cycle"),$rss,$cpu,$((fds - 1)),$queued,$conns,$anon" \
+    held=$(curl -s --max-time 2 "http://127.0.0.1:$ttm_port/api/signals" |
+      jq '[.[].samples] | add // 0' 2>/dev/null) || held=
+    echo "$((SECONDS - started)),$(cat "$out/cycle"),$rss,$cpu,$((fds - 1)),$queued,$conns,$anon,$held" \
       >>"$out/samples.csv"
   done
 }
