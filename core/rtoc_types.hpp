@@ -55,6 +55,10 @@ struct event_request {
   int32_t priority = 0;
   std::string id;
   std::string value_json = "null";
+  /// The most events of its signal kept: adding it removes the oldest
+  /// beyond (0: no such limit, only rtoc.max-events). The mirror's job and
+  /// cluster events carry rtoc.mirror-events; a client's carry 0.
+  uint64_t keep = 0;
 };
 
 /// A stored event.
@@ -141,7 +145,7 @@ typename Inspector::result_type inspect(Inspector& f, sample_batch& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event_request& x) {
   return f(caf::meta::type_name("rtoc_event_request"), x.text, x.sname, x.dname,
-           x.x, x.priority, x.id, x.value_json);
+           x.x, x.priority, x.id, x.value_json, x.keep);
 }
 
 template <class Inspector>

@@ -1,8 +1,11 @@
 #include "protocols/rtoc/events.hpp"
 
+#include <algorithm>
+
 #include <caf/typed_event_based_actor.hpp>
 
 #include "core/errors.hpp"
+#include "core/log.hpp"
 #include "protocols/rtoc/records.hpp"
 
 namespace signalbox::rtoc {
@@ -13,9 +16,39 @@ using self_pointer = rtoc_events_actor::stateful_pointer<events_state>;
 
 constexpr auto store_timeout = std::chrono::seconds(30);
 
+/// Removes the oldest events of `signal_id` (by time, then id) until fewer
+/// than `keep` are left, from RAM at once and from the store behind it. Its
+/// deletes reach the store before the put that follows them.
+void make_room(self_pointer self, int64_t signal_id, uint64_t keep) {
+  auto& st = self->state;
+  std::vector<std::pair<double, int64_t>> own;
+  for (auto& [id, e] : st.events)
+    if (e.signal_id == signal_id)
+      own.emplace_back(e.x, id);
+  if (own.size() < keep)
+    return;
+  auto surplus = own.size() - keep + 1;
+  std::partial_sort(own.begin(), own.begin() + surplus, own.end());
+  for (size_t i = 0; i < surplus; ++i) {
+    auto id = own[i].second;
+    st.events.erase(id);
+    self->request(st.store, store_timeout, delete_atom_v,
+                  std::string{records::events_table}, records::id_key(id))
+        .then([](bool) {},
+              [id](caf::error& err) {
+                // Gone from RAM already; the store keeps it until the next
+                // start loads it back (and this limit trims it again).
+                log::warning("rtoc: cannot remove old event " +
+                             std::to_string(id) + ": " + caf::to_string(err));
+              });
+  }
+}
+
 caf::result<event_view> add(self_pointer self, const event_request& req,
                             int64_t device_id, int64_t signal_id) {
   auto& st = self->state;
+  if (req.keep > 0)
+    make_room(self, signal_id, req.keep);
   if (st.events.size() >= st.max_events)
     return make_error(ec::conflict, "rtoc.max-events reached");
   event_view e;

@@ -1,6 +1,8 @@
 // The node's RTOC events (interfaces.hpp: rtoc_events_actor): every event in
 // RAM by id, and in the store. RTOC keeps events without bound; here
-// rtoc.max-events bounds them (a full store refuses new ones).
+// rtoc.max-events bounds them (a full store refuses new ones), and an event
+// that says how many of its signal to keep (the mirror's: rtoc.mirror-events)
+// makes room by removing the oldest of them.
 #pragma once
 
 #include <map>

@@ -107,9 +107,9 @@ std::optional<event_request> mirror_event(const domain_event& event,
   return ev;
 }
 
-caf::actor spawn_mirror(caf::actor_system& sys,
-                        rtoc_directory_actor directory) {
-  return sys.spawn([directory](caf::event_based_actor* self) {
+caf::actor spawn_mirror(caf::actor_system& sys, rtoc_directory_actor directory,
+                        uint64_t keep_events) {
+  return sys.spawn([directory, keep_events](caf::event_based_actor* self) {
     // The node created these groups before any actor started.
     for (auto name :
          {groups::jobs, groups::gpio, groups::values, groups::cluster})
@@ -119,8 +119,10 @@ caf::actor spawn_mirror(caf::actor_system& sys,
           auto now = now_seconds();
           if (auto s = mirror_sample(n->event(), now))
             self->send(directory, put_atom_v, std::vector<sample>{*s});
-          else if (auto e = mirror_event(n->event(), now))
+          else if (auto e = mirror_event(n->event(), now)) {
+            e->keep = keep_events;
             self->send(directory, rtoc_event_atom_v, *e);
+          }
         },
         [](ok_atom) {},
         [](caf::error& err) {

@@ -26,7 +26,10 @@ std::optional<event_request> mirror_event(const domain_event& event,
                                           double now);
 
 /// Spawns the mirror: it joins the node's domain groups and hands what it
-/// sees to `directory`.
-caf::actor spawn_mirror(caf::actor_system& sys, rtoc_directory_actor directory);
+/// sees to `directory`. Of each job's or member's events the newest
+/// `keep_events` are kept (0: up to rtoc.max-events): a job that restarts
+/// for months would otherwise fill RAM and the store with its history.
+caf::actor spawn_mirror(caf::actor_system& sys, rtoc_directory_actor directory,
+                        uint64_t keep_events);
 
 } // namespace signalbox::rtoc

@@ -19,7 +19,8 @@ struct options {
   uint64_t max_signals = 10000;
   uint64_t max_events = 1000000;
   size_t max_frame_bytes = 4 * 1024 * 1024; // one request frame
-  bool mirror = true;   // GPIO lines, values and jobs as signals and events
+  bool mirror = true; // GPIO lines, values and jobs as signals and events
+  uint64_t mirror_events = 1000; // per job or member; 0: up to max_events
   std::string tls_cert; // PEM certificate (chain): TLS on the port (wss://)
   std::string tls_key;  // its PEM private key
   bool tls = true;      // without tls_cert: the node's (net.tls-cert)

@@ -119,6 +119,9 @@ public:
         .add(opts_.mirror, "mirror",
              "GPIO lines, numeric values and job status as RTOC signals "
              "and events")
+        .add(opts_.mirror_events, "mirror-events",
+             "the mirror's newest events kept per job or cluster member, "
+             "the oldest removed (0: up to rtoc.max-events)")
         .add(opts_.tls_cert, "tls-cert",
              "PEM certificate (chain): the port speaks TLS (wss://) with "
              "this one rather than net.tls-cert")
@@ -186,7 +189,7 @@ public:
         ctx.sys.spawn(directory_behavior, std::move(cfg),
                       std::move(loaded->devices), std::move(loaded->signals));
     if (opts_.mirror)
-      mirror_ = spawn_mirror(ctx.sys, directory_);
+      mirror_ = spawn_mirror(ctx.sys, directory_, opts_.mirror_events);
     ctx.rest_resources.push_back(signals_resource(directory_, opts_.password));
     return caf::none;
   }

@@ -262,6 +262,42 @@ CAF_TEST(events get ids and are pushed to everyone and bounded) {
             std::string::npos);
 }
 
+CAF_TEST(a mirror event keeps the newest of its signal and removes the rest) {
+  auto c = connect();
+  // As the mirror sends a job's status: rtoc.mirror-events is 2 here.
+  auto job_event = [&](std::string text, double x) {
+    event_request ev;
+    ev.dname = "jobs";
+    ev.sname = "crasher";
+    ev.text = std::move(text);
+    ev.x = x;
+    ev.keep = 2;
+    auto hdl = self->request(directory, caf::infinite, rtoc_event_atom_v, ev);
+    run();
+    std::move(hdl).receive(
+        [](ok_atom) {},
+        [](caf::error& err) { CAF_FAIL("unexpected error: " << err); });
+  };
+  job_event("starting", 1);
+  job_event("running", 2);
+  job_event("crashed", 3);
+  auto events = ask(c, R"({"getEvent":["jobs.crasher"]})");
+  CAF_CHECK_EQUAL(events.find(R"("starting")"), std::string::npos);
+  CAF_CHECK(events.find(R"("running")") != std::string::npos);
+  CAF_CHECK(events.find(R"("crashed")") != std::string::npos);
+  CAF_CHECK_EQUAL(stored(records::events_table), 2u);
+  // A client's event has no such limit; rtoc.max-events (3) still holds,
+  // and the job's next event makes its own room below it.
+  CAF_CHECK_EQUAL(ask(c, R"({"event":{"text":"mine"}})"), R"({"error":false})");
+  job_event("starting", 4);
+  CAF_CHECK_EQUAL(stored(records::events_table), 3u);
+  events = ask(c, R"({"getEventList":true})");
+  CAF_CHECK_EQUAL(events.find(R"("running")"), std::string::npos);
+  CAF_CHECK(events.find(R"("crashed")") != std::string::npos);
+  CAF_CHECK(events.find(R"("starting")") != std::string::npos);
+  CAF_CHECK(events.find(R"("mine")") != std::string::npos);
+}
+
 CAF_TEST(failures replace the whole reply) {
   auto c = connect();
   CAF_CHECK_EQUAL(ask(c, R"({"getSignalList":true,"getLatest":["X.Y"]})"),

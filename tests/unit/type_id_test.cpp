@@ -112,7 +112,7 @@ auto fields(const sample_batch& x) {
 }
 auto fields(const event_request& x) {
   return std::tie(x.text, x.sname, x.dname, x.x, x.priority, x.id,
-                  x.value_json);
+                  x.value_json, x.keep);
 }
 auto fields(const event_view& x) {
   return std::tie(x.event_id, x.device_id, x.signal_id, x.dname, x.sname,
@@ -263,7 +263,7 @@ T samples::make() const {
   } else if constexpr (std::is_same_v<T, rtoc::sample_batch>) {
     return {{1700000000.25, 1700000001}, {-3, 4.5}, "V"};
   } else if constexpr (std::is_same_v<T, rtoc::event_request>) {
-    return {"hot", "T1", "Test", 1700000001.5, 2, "abc", R"({"k":1})"};
+    return {"hot", "T1", "Test", 1700000001.5, 2, "abc", R"({"k":1})", 1000};
   } else if constexpr (std::is_same_v<T, rtoc::event_view>) {
     return {4, 2, 3, "Test", "T1", "hot", 1700000001.5, "17", 1, "abc"};
   } else if constexpr (std::is_same_v<T, rtoc::signal_view>) {

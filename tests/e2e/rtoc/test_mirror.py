@@ -38,6 +38,53 @@ class MirrorTest(unittest.TestCase):
             await c.close()
         run(flow())
 
+    def test_a_jobs_events_are_bounded_by_mirror_events(self):
+        node = start_node(self, '--rtoc.mirror-events=2')
+
+        async def hello_events_after(c, runs):
+            """Starts job 'hello' `runs` times, each after the last exited;
+            answers the texts of the pushed events, in order."""
+            texts = []
+            for _ in range(runs):
+                status, _ = node.rest('POST', '/api/jobs/2/start')
+                self.assertEqual(status, 202)
+                while True:
+                    push = await c.recv()
+                    event = push.get('event')
+                    if event and event['sname'] == 'hello':
+                        texts.append(event['text'])
+                        if event['text'] == 'exited':
+                            break
+            return texts
+
+        def kept(reply):
+            return sorted(e[3] for e in reply['events'].values() if e[1] == 'hello')
+
+        async def flow():
+            c = await RtocClient.connect(node.rtoc_port)
+            await c.reply()
+            await c.reply()
+            texts = await hello_events_after(c, 3)
+            self.assertGreater(len(texts), 2)
+            reply, _ = await c.request({'getEventList': True})
+            self.assertEqual(kept(reply), sorted(texts[-2:]))
+            await c.close()
+            return texts
+        texts = run(flow())
+
+        # The removed events are gone from the store too.
+        node.kill()
+        node.start()
+
+        async def after_restart():
+            c = await RtocClient.connect(node.rtoc_port)
+            await c.reply()
+            await c.reply()
+            reply, _ = await c.request({'getEventList': True})
+            self.assertEqual(kept(reply), sorted(texts[-2:]))
+            await c.close()
+        run(after_restart())
+
 
 if __name__ == '__main__':
     unittest.main()
