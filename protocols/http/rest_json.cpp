@@ -7,6 +7,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "protocols/json/strict_json.hpp"
+
 namespace signalbox::rest {
 
 namespace {
@@ -142,7 +144,7 @@ std::string encode_all(const std::vector<T>& xs, WriteOne write_one) {
 std::string parse_object(std::string_view body, rapidjson::Document& doc) {
   if (body.empty())
     return "request body is empty; expected a JSON object";
-  doc.Parse(body.data(), body.size());
+  json::parse<rapidjson::kParseDefaultFlags>(doc, body);
   if (doc.HasParseError())
     return std::string{"malformed JSON: "} +
            rapidjson::GetParseError_En(doc.GetParseError()) + " (at offset " +

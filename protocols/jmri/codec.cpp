@@ -27,7 +27,7 @@ std::string parse_json(std::string_view text, rapidjson::Document& doc) {
   // What RapidJSON would wrongly accept (strict_json.hpp).
   if (auto problem = json::unparsable_for_rapidjson(text); !problem.empty())
     return "Invalid JSON text: " + problem;
-  doc.Parse<json::parse_flags>(text.data(), text.size());
+  json::parse(doc, text);
   if (doc.HasParseError()) {
     std::string detail = rapidjson::GetParseError_En(doc.GetParseError());
     // RapidJSON's texts end with '.', and the Bundle text adds one.

@@ -1,5 +1,11 @@
 #include "protocols/json/strict_json.hpp"
 
+#include <charconv>
+#include <utility>
+#include <vector>
+
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -25,7 +31,83 @@ long hex4(std::string_view text, size_t pos) {
   return value;
 }
 
+/// The text of every number of a JSON document, in document order.
+struct number_texts
+    : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, number_texts> {
+  bool RawNumber(const char* str, rapidjson::SizeType n, bool) {
+    spans.emplace_back(chars.size(), n);
+    chars.append(str, n);
+    return true;
+  }
+  bool Default() { return true; }
+
+  std::string_view text(size_t k) const {
+    return std::string_view{chars}.substr(spans[k].first, spans[k].second);
+  }
+
+  std::string chars;
+  std::vector<std::pair<size_t, size_t>> spans;
+};
+
+template <unsigned Flags>
+bool read_number_texts(std::string_view text, number_texts& out) {
+  rapidjson::MemoryStream stream{text.data(), text.size()};
+  rapidjson::Reader reader;
+  constexpr unsigned flags = Flags | rapidjson::kParseIterativeFlag |
+                             rapidjson::kParseNumbersAsStringsFlag;
+  return !reader.Parse<flags>(stream, out).IsError();
+}
+
+/// Calls `visit` on every value of `root` in document order (the order a
+/// SAX reader meets them), without recursion: documents may nest deeply.
+template <class Visit>
+void each_value(rapidjson::Value& root, Visit&& visit) {
+  std::vector<rapidjson::Value*> todo{&root};
+  while (!todo.empty()) {
+    auto* v = todo.back();
+    todo.pop_back();
+    visit(*v);
+    if (v->IsArray()) {
+      for (auto it = v->End(); it != v->Begin();)
+        todo.push_back(--it);
+    } else if (v->IsObject()) {
+      for (auto it = v->MemberEnd(); it != v->MemberBegin();)
+        todo.push_back(&(--it)->value);
+    }
+  }
+}
+
 } // namespace
+
+void round_floats_exactly(rapidjson::Value& root, std::string_view text,
+                          bool nan_and_inf) {
+  bool has_float = false;
+  each_value(root, [&](rapidjson::Value& v) { has_float |= v.IsDouble(); });
+  if (!has_float)
+    return;
+  number_texts numbers;
+  bool read =
+      nan_and_inf
+          ? read_number_texts<rapidjson::kParseNanAndInfFlag>(text, numbers)
+          : read_number_texts<0>(text, numbers);
+  if (!read)
+    return;
+  size_t k = 0;
+  each_value(root, [&](rapidjson::Value& v) {
+    if (!v.IsNumber() || k >= numbers.spans.size())
+      return;
+    auto number = numbers.text(k++);
+    if (!v.IsDouble())
+      return;
+    double exact = 0;
+    auto [end, ec] =
+        std::from_chars(number.data(), number.data() + number.size(), exact);
+    // Out of range (an overflow or underflow) keeps RapidJSON's infinity
+    // or zero; NaN and Infinity are read by from_chars too.
+    if (ec == std::errc{} && end == number.data() + number.size())
+      v.SetDouble(exact);
+  });
+}
 
 size_t nesting_depth(std::string_view json) {
   size_t depth = 0;

@@ -160,7 +160,7 @@ std::optional<std::string> cbor_of_json(std::string_view json) {
       json::nesting_depth(json) > max_cbor_depth)
     return std::nullopt;
   rapidjson::Document doc;
-  doc.Parse<json::parse_flags>(json.data(), json.size());
+  json::parse(doc, json);
   if (doc.HasParseError())
     return std::nullopt;
   std::string out;

@@ -30,7 +30,7 @@ enum class echo { whole, short_members, id_only };
 Value echoed_control(const std::string& control_json, echo level,
                      Document::AllocatorType& a) {
   Document control;
-  control.Parse<json::parse_flags>(control_json.c_str(), control_json.size());
+  json::parse(control, control_json);
   if (level == echo::whole)
     return Value{control, a};
   // Members a client needs to tell one reply from another, if short.
@@ -291,7 +291,7 @@ control_action handle_control(std::string_view json, const sample_id& sample,
   bool parsable = json::unparsable_for_rapidjson(json).empty() &&
                   json::nesting_depth(json) <= max_control_depth;
   if (parsable)
-    doc.Parse<json::parse_flags>(json.data(), json.size());
+    json::parse(doc, json);
   if (!parsable || doc.HasParseError() || !doc.IsObject()) {
     out.reply = error_reply({}, sample, "control is not a JSON object");
     return out;

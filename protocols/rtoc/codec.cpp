@@ -580,7 +580,7 @@ std::optional<request> parse_request(std::string_view text, double now) {
       json::nesting_depth(text) > max_depth)
     return std::nullopt;
   rapidjson::Document doc;
-  doc.Parse<parse_flags>(text.data(), text.size());
+  json::parse<parse_flags>(doc, text);
   if (doc.HasParseError() || !doc.IsObject() || doc.MemberCount() == 0)
     return std::nullopt;
   request out;
@@ -592,7 +592,7 @@ std::optional<request> parse_request(std::string_view text, double now) {
 std::optional<std::vector<std::string>>
 parse_string_list(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse<parse_flags>(json.data(), json.size());
+  json::parse<parse_flags>(doc, json);
   if (doc.HasParseError())
     return std::nullopt;
   return string_list(doc);
@@ -774,7 +774,7 @@ void reply_writer::removed(uint64_t signals, uint64_t events) {
 
 void reply_writer::plugin_not_found(std::string_view plugin_json) {
   rapidjson::Document doc;
-  doc.Parse<parse_flags>(plugin_json.data(), plugin_json.size());
+  json::parse<parse_flags>(doc, plugin_json);
   auto& w = impl_->w;
   w.Key("plugin");
   w.StartObject();

@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "protocols/json/strict_json.hpp"
+
 namespace signalbox::rtoc::records {
 
 namespace {
@@ -158,7 +160,7 @@ std::string encode_signal(const signal_record& x) {
 
 std::optional<signal_record> decode_signal(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse<parse_flags>(json.data(), json.size());
+  json::parse<parse_flags>(doc, json);
   if (doc.HasParseError() || !doc.IsObject())
     return std::nullopt;
   return signal_record{int_member(doc, "device"), string_member(doc, "name"),
@@ -198,7 +200,7 @@ std::string encode_event(const event_view& x) {
 
 std::optional<event_view> decode_event(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse<parse_flags>(json.data(), json.size());
+  json::parse<parse_flags>(doc, json);
   if (doc.HasParseError() || !doc.IsObject())
     return std::nullopt;
   event_view e;

@@ -49,7 +49,7 @@ bool parse_json(std::string_view text, rapidjson::Document& doc) {
     return false;
   if (nesting_depth(text) > max_json_depth)
     return false;
-  doc.Parse<json::parse_flags>(text.data(), text.size());
+  json::parse(doc, text);
   return !doc.HasParseError() && !json::has_lone_low_surrogate(text);
 }
 
