@@ -1,11 +1,10 @@
 #include "protocols/json/strict_json.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
-#include <rapidjson/memorystream.h>
-#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -31,31 +30,82 @@ long hex4(std::string_view text, size_t pos) {
   return value;
 }
 
-/// The text of every number of a JSON document, in document order.
-struct number_texts
-    : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, number_texts> {
-  bool RawNumber(const char* str, rapidjson::SizeType n, bool) {
-    spans.emplace_back(chars.size(), n);
-    chars.append(str, n);
+/// Whether RapidJSON 1.1's normal-precision parser reads number `token`
+/// exactly. It gathers the digits into an integer S while S stays below
+/// 2^53, turns S into a double and multiplies or divides that once by
+/// 10^|p| from a table. That is correctly rounded when every digit went
+/// into S, S is a double exactly and 10^|p| is (|p| <= 22): Clinger's fast
+/// path. NaN and Infinity are exact too. Anything else may be off.
+bool read_exactly_by_rapidjson(std::string_view token) {
+  constexpr uint64_t fast_path_limit = (uint64_t{1} << 53) - 1;
+  size_t i = 0;
+  if (i < token.size() && token[i] == '-')
+    ++i;
+  if (i < token.size() && (token[i] == 'N' || token[i] == 'I'))
     return true;
+  uint64_t significand = 0;
+  long fraction = 0; // digits after the point
+  bool after_point = false;
+  for (; i < token.size(); ++i) {
+    char c = token[i];
+    if (c == '.') {
+      after_point = true;
+      continue;
+    }
+    if (c < '0' || c > '9')
+      break; // 'e' or 'E'
+    if (significand > fast_path_limit)
+      return false; // this digit would not go into S
+    significand = significand * 10 + static_cast<uint64_t>(c - '0');
+    if (after_point)
+      ++fraction;
   }
-  bool Default() { return true; }
-
-  std::string_view text(size_t k) const {
-    return std::string_view{chars}.substr(spans[k].first, spans[k].second);
+  long exponent = 0;
+  if (i < token.size()) {
+    ++i;
+    bool negative = i < token.size() && token[i] == '-';
+    if (i < token.size() && (token[i] == '-' || token[i] == '+'))
+      ++i;
+    for (; i < token.size() && exponent < 100000; ++i)
+      exponent = exponent * 10 + (token[i] - '0');
+    if (negative)
+      exponent = -exponent;
   }
+  auto power = exponent - fraction;
+  // S < 2^57 here, so the round trip through double is defined.
+  bool exact_double =
+      static_cast<uint64_t>(static_cast<double>(significand)) == significand;
+  return exact_double && power >= -22 && power <= 22;
+}
 
-  std::string chars;
-  std::vector<std::pair<size_t, size_t>> spans;
-};
-
-template <unsigned Flags>
-bool read_number_texts(std::string_view text, number_texts& out) {
-  rapidjson::MemoryStream stream{text.data(), text.size()};
-  rapidjson::Reader reader;
-  constexpr unsigned flags = Flags | rapidjson::kParseIterativeFlag |
-                             rapidjson::kParseNumbersAsStringsFlag;
-  return !reader.Parse<flags>(stream, out).IsError();
+/// Calls `visit(k, token)` for the k-th number token of valid JSON `text`
+/// (NaN and Infinity included), in document order: a lexical scan, which
+/// is all valid JSON needs (strings are skipped, escapes and all).
+template <class Visit>
+void each_number_token(std::string_view text, Visit&& visit) {
+  size_t k = 0;
+  size_t i = 0;
+  auto n = text.size();
+  while (i < n) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < n && text[i] != '"'; ++i)
+        if (text[i] == '\\')
+          ++i;
+      ++i;
+    } else if (c == '-' || (c >= '0' && c <= '9') || c == 'N' || c == 'I') {
+      auto start = i;
+      // A number ends at whitespace, ',', ']' or '}'; only NaN, Infinity
+      // and exponents have letters.
+      while (++i < n && text[i] != ',' && text[i] != ']' && text[i] != '}' &&
+             text[i] != ' ' && text[i] != '\n' && text[i] != '\r' &&
+             text[i] != '\t') {
+      }
+      visit(k++, text.substr(start, i - start));
+    } else {
+      ++i;
+    }
+  }
 }
 
 /// Calls `visit` on every value of `root` in document order (the order a
@@ -79,32 +129,35 @@ void each_value(rapidjson::Value& root, Visit&& visit) {
 
 } // namespace
 
-void round_floats_exactly(rapidjson::Value& root, std::string_view text,
-                          bool nan_and_inf) {
+void round_floats_exactly(rapidjson::Value& root, std::string_view text) {
   bool has_float = false;
   each_value(root, [&](rapidjson::Value& v) { has_float |= v.IsDouble(); });
   if (!has_float)
-    return;
-  number_texts numbers;
-  bool read =
-      nan_and_inf
-          ? read_number_texts<rapidjson::kParseNanAndInfFlag>(text, numbers)
-          : read_number_texts<0>(text, numbers);
-  if (!read)
+    return; // integers, as RTOC writers of counters send: RapidJSON's exact
+  // The number tokens RapidJSON may have read inexactly, by their index
+  // among all numbers; usually none, and then the document is not walked.
+  std::vector<std::pair<size_t, std::string_view>> inexact;
+  each_number_token(text, [&](size_t k, std::string_view token) {
+    if (!read_exactly_by_rapidjson(token))
+      inexact.emplace_back(k, token);
+  });
+  if (inexact.empty())
     return;
   size_t k = 0;
+  auto next = inexact.begin();
   each_value(root, [&](rapidjson::Value& v) {
-    if (!v.IsNumber() || k >= numbers.spans.size())
+    if (!v.IsNumber() || next == inexact.end())
       return;
-    auto number = numbers.text(k++);
+    if (k++ != next->first)
+      return;
+    auto token = (next++)->second;
     if (!v.IsDouble())
-      return;
+      return; // an integer: RapidJSON's exact one
     double exact = 0;
-    auto [end, ec] =
-        std::from_chars(number.data(), number.data() + number.size(), exact);
-    // Out of range (an overflow or underflow) keeps RapidJSON's infinity
-    // or zero; NaN and Infinity are read by from_chars too.
-    if (ec == std::errc{} && end == number.data() + number.size())
+    auto end = token.data() + token.size();
+    auto [stop, ec] = std::from_chars(token.data(), end, exact);
+    // Out of range (an underflow) keeps RapidJSON's zero.
+    if (ec == std::errc{} && stop == end)
       v.SetDouble(exact);
   });
 }

@@ -39,15 +39,16 @@ std::string unparsable_for_rapidjson(std::string_view text);
 /// The compact JSON text of `value`.
 std::string to_json(const rapidjson::Value& value);
 
-/// Gives every floating-point number in `root`, parsed from `text` by
-/// RapidJSON, the value its text rounds to (std::from_chars). RapidJSON
-/// 1.1's parser can be one unit in the last place off for numbers with
-/// over 15 significant digits or a large exponent (the realdds fuzzer
-/// found a CBOR half that came back as another double), and its full
-/// precision mode has undefined behaviour (see parse_flags). A second,
-/// SAX pass reads the number texts; it runs only when `root` has a float.
-void round_floats_exactly(rapidjson::Value& root, std::string_view text,
-                          bool nan_and_inf);
+/// Gives every floating-point number in `root`, parsed from valid JSON
+/// `text` by RapidJSON, the value its text rounds to (std::from_chars).
+/// RapidJSON 1.1's parser can be one unit in the last place off for
+/// numbers with over 15 significant digits or a large exponent (the realdds
+/// fuzzer found a CBOR half that came back as another double), and its
+/// full precision mode has undefined behaviour (see parse_flags). Only a
+/// document with floats is looked at: a lexical scan of `text` finds the
+/// numbers RapidJSON may have read inexactly, and only when there are any
+/// is the document walked again to set them.
+void round_floats_exactly(rapidjson::Value& root, std::string_view text);
 
 /// `doc.Parse<Flags>(text)` with numbers as exact as their text: what every
 /// codec of the node parses with.
@@ -55,8 +56,7 @@ template <unsigned Flags = parse_flags>
 void parse(rapidjson::Document& doc, std::string_view text) {
   doc.Parse<Flags>(text.data(), text.size());
   if (!doc.HasParseError())
-    round_floats_exactly(doc, text,
-                         (Flags & rapidjson::kParseNanAndInfFlag) != 0);
+    round_floats_exactly(doc, text);
 }
 
 } // namespace signalbox::json

@@ -50,6 +50,40 @@ CAF_TEST(random doubles round to what strtod reads) {
   CAF_CHECK_EQUAL(wrong, 0);
 }
 
+CAF_TEST(numbers left to RapidJSON are the ones it reads exactly) {
+  // Up to 17 digits and exponents around Clinger's fast path, where the
+  // scan decides between RapidJSON's value and from_chars: both must give
+  // strtod's double.
+  std::mt19937_64 rng{11};
+  int wrong = 0;
+  for (int i = 0; i < 50000; ++i) {
+    auto digits = static_cast<int>(rng() % 17) + 1;
+    auto exponent = static_cast<int>(rng() % 61) - 30;
+    char text[64];
+    std::snprintf(text, sizeof text, "%s%.*e", rng() % 2 ? "-" : "", digits - 1,
+                  static_cast<double>(rng() % 1000000007) * 1e-9 *
+                      std::pow(10.0, exponent));
+    auto doc = parsed(std::string{"[0.5,"} + text + "]");
+    if (doc[1].GetDouble() != std::strtod(text, nullptr))
+      ++wrong;
+  }
+  CAF_CHECK_EQUAL(wrong, 0);
+}
+
+CAF_TEST(timestamps of 17 digits read back exactly) {
+  std::mt19937_64 rng{3};
+  int wrong = 0;
+  for (int i = 0; i < 50000; ++i) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.7f",
+                  1.7e9 + static_cast<double>(rng() % 100000000000) * 1e-3);
+    auto doc = parsed(std::string{"{\"x\":["} + text + "]}");
+    if (doc["x"][0].GetDouble() != std::strtod(text, nullptr))
+      ++wrong;
+  }
+  CAF_CHECK_EQUAL(wrong, 0);
+}
+
 CAF_TEST(every float in document order gets its own text) {
   auto doc = parsed(R"({"k":[0.1,7,{"z":-0.0027332305908203127,"n":-3}],)"
                     R"("s":"1.5","t":4.9e-324,"u":2e-400})");
