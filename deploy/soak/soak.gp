@@ -9,7 +9,8 @@ set xlabel "seconds"
 set ylabel "RSS MiB"
 plot csv using 1:($3/1024) skip 1 with linespoints title "RSS", \
      csv using 1:($8/1024) skip 1 with linespoints title "anonymous RSS (the node's own memory)", \
-     csv using 1:($9*16/1048576) skip 1 with linespoints title "RTOC's samples in RAM, at 16 bytes each"
+     csv using 1:($9*16/1048576) skip 1 with linespoints title "RTOC's samples in RAM, at 16 bytes each", \
+     csv using 1:($8/1024 - $9*16/1048576) skip 1 with linespoints title "anonymous RSS less RTOC's samples"
 set ylabel "descriptors / connections"
 plot csv using 1:5 skip 1 with linespoints title "open descriptors", \
      csv using 1:7 skip 1 with linespoints title "connections"
