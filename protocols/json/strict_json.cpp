@@ -108,15 +108,17 @@ void each_number_token(std::string_view text, Visit&& visit) {
   }
 }
 
-/// Calls `visit` on every value of `root` in document order (the order a
-/// SAX reader meets them), without recursion: documents may nest deeply.
+/// Calls `visit` on the values of `root` in document order (the order a
+/// SAX reader meets them) until it answers false, without recursion:
+/// documents may nest deeply.
 template <class Visit>
 void each_value(rapidjson::Value& root, Visit&& visit) {
   std::vector<rapidjson::Value*> todo{&root};
   while (!todo.empty()) {
     auto* v = todo.back();
     todo.pop_back();
-    visit(*v);
+    if (!visit(*v))
+      return;
     if (v->IsArray()) {
       for (auto it = v->End(); it != v->Begin();)
         todo.push_back(--it);
@@ -131,7 +133,10 @@ void each_value(rapidjson::Value& root, Visit&& visit) {
 
 void round_floats_exactly(rapidjson::Value& root, std::string_view text) {
   bool has_float = false;
-  each_value(root, [&](rapidjson::Value& v) { has_float |= v.IsDouble(); });
+  each_value(root, [&](rapidjson::Value& v) {
+    has_float = v.IsDouble();
+    return !has_float; // the first float is enough
+  });
   if (!has_float)
     return; // integers, as RTOC writers of counters send: RapidJSON's exact
   // The number tokens RapidJSON may have read inexactly, by their index
@@ -146,19 +151,20 @@ void round_floats_exactly(rapidjson::Value& root, std::string_view text) {
   size_t k = 0;
   auto next = inexact.begin();
   each_value(root, [&](rapidjson::Value& v) {
-    if (!v.IsNumber() || next == inexact.end())
-      return;
+    if (!v.IsNumber())
+      return true;
     if (k++ != next->first)
-      return;
+      return true;
     auto token = (next++)->second;
     if (!v.IsDouble())
-      return; // an integer: RapidJSON's exact one
+      return next != inexact.end(); // an integer: RapidJSON's exact one
     double exact = 0;
     auto end = token.data() + token.size();
     auto [stop, ec] = std::from_chars(token.data(), end, exact);
     // Out of range (an underflow) keeps RapidJSON's zero.
     if (ec == std::errc{} && stop == end)
       v.SetDouble(exact);
+    return next != inexact.end(); // the walk ends with the last to set
   });
 }
 
